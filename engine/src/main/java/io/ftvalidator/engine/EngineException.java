@@ -1,0 +1,45 @@
+package io.ftvalidator.engine;
+
+/**
+ * Everything the engine refuses or fails at, as data: a {@link Kind} that callers can act on (the
+ * worker turns it into an error score, the CLI into a one-line message and an exit code) and a
+ * message that names the thing in trouble.
+ */
+public final class EngineException extends RuntimeException {
+
+    /** What went wrong, coarse enough for a caller to decide what to do. */
+    public enum Kind {
+        /** A bad argument: an unknown setting, a malformed digest, a prompt the model cannot take. */
+        BAD_INPUT,
+        /** A file or folder that does not exist or cannot be read. */
+        NOT_FOUND,
+        /** A bundle or LoRA whose content does not match the digest the caller expects. */
+        DIGEST_MISMATCH,
+        /** A bundle whose layout, manifest or configuration is wrong. */
+        INVALID_BUNDLE,
+        /** A LoRA file whose keys or shapes do not fit the base model. */
+        INVALID_LORA,
+        /** The engine could not load a module (corrupt TorchScript, wrong signature). */
+        LOAD_FAILED,
+        /** The device ran out of memory. Not the submission's fault. */
+        OUT_OF_MEMORY,
+        /** A model ran but its output was unusable (wrong shape, not finite). */
+        RENDER_FAILED
+    }
+
+    private final Kind kind;
+
+    public EngineException(Kind kind, String message) {
+        super(message);
+        this.kind = kind;
+    }
+
+    public EngineException(Kind kind, String message, Throwable cause) {
+        super(message, cause);
+        this.kind = kind;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+}

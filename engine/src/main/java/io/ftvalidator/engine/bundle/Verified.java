@@ -1,0 +1,180 @@
+package io.ftvalidator.engine.bundle;
+
+import io.ftvalidator.engine.EngineException;
+import io.ftvalidator.engine.EngineException.Kind;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+
+/**
+ * Turns a {@link ModelRef} into local files whose digest has been checked: a folder (directory or
+ * zip of one) or a single file. Nothing is loaded before this check passes.
+ */
+public final class Verified {
+
+    /** A folder on disk whose every file matches its manifest; {@code digest} pins them all. */
+    public record Folder(Path root, String digest, String name) {}
+
+    /** A single file whose SHA-256 is {@code digest}. */
+    public record File(Path path, String digest) {}
+
+    private Verified() {}
+
+    /**
+     * A folder given as a directory or a {@code .zip}. A zip is extracted once into {@code cache},
+     * under its digest.
+     */
+    public static Folder folder(ModelRef ref, Path cache) {
+        Path path = ref.path();
+        String name = ref.path().toString();
+        try {
+            if (Files.isDirectory(path)) {
+                Manifest manifest = manifestOf(path, name);
+                String digest = manifest.digest();
+                expect(ref, digest, name);
+                manifest.verify(path, name);
+                return new Folder(path, digest, name);
+            }
+            if (Files.isRegularFile(path)) {
+                return fromZip(ref, cache);
+            }
+        } catch (IOException e) {
+            throw new EngineException(Kind.NOT_FOUND, name + ": cannot be read: " + e.getMessage(), e);
+        }
+        throw new EngineException(Kind.NOT_FOUND, name + ": no such file or directory");
+    }
+
+    /** A single file, checked against the expected SHA-256 when the caller gives one. */
+    public static File file(ModelRef ref) {
+        Path path = ref.path();
+        if (!Files.isRegularFile(path)) {
+            throw new EngineException(Kind.NOT_FOUND, path + ": no such file");
+        }
+        try {
+            String digest = Digests.sha256(path);
+            expect(ref, digest, path.toString());
+            return new File(path, digest);
+        } catch (IOException e) {
+            throw new EngineException(Kind.NOT_FOUND, path + ": cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** The manifest a folder carries, or the canonical one computed from its files. */
+    static Manifest manifestOf(Path root, String name) throws IOException {
+        Path sums = root.resolve(Manifest.FILE_NAME);
+        return Files.isRegularFile(sums)
+                ? Manifest.parse(Files.readAllBytes(sums), name)
+                : Manifest.compute(root);
+    }
+
+    private static void expect(ModelRef ref, String actual, String name) {
+        Optional<String> expected = ref.sha256();
+        if (expected.isPresent() && !expected.get().equals(actual)) {
+            throw new EngineException(
+                    Kind.DIGEST_MISMATCH,
+                    name + ": sha256 is " + actual + ", expected " + expected.get());
+        }
+    }
+
+    private static Folder fromZip(ModelRef ref, Path cache) throws IOException {
+        String name = ref.path().toString();
+        try (ZipFile zip = new ZipFile(ref.path().toFile())) {
+            String prefix = rootPrefix(zip, name);
+            ZipEntry sums = zip.getEntry(prefix + Manifest.FILE_NAME);
+            if (sums == null) {
+                throw new EngineException(
+                        Kind.INVALID_BUNDLE, name + ": a zipped bundle must carry " + Manifest.FILE_NAME);
+            }
+            Manifest manifest;
+            try (InputStream in = zip.getInputStream(sums)) {
+                manifest = Manifest.parse(in.readAllBytes(), name);
+            }
+            String digest = manifest.digest();
+            expect(ref, digest, name);
+            Path target = cache.resolve(digest);
+            if (!Files.isDirectory(target)) {
+                extract(zip, prefix, target);
+            }
+            manifest.verify(target, name);
+            return new Folder(target, digest, name);
+        } catch (ZipException e) {
+            throw new EngineException(Kind.INVALID_BUNDLE, name + ": not a bundle directory or zip (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** "" when SHA256SUMS is at the zip's root, "top/" when everything sits in one folder. */
+    private static String rootPrefix(ZipFile zip, String name) {
+        if (zip.getEntry(Manifest.FILE_NAME) != null) {
+            return "";
+        }
+        List<String> tops = new ArrayList<>();
+        for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
+            String entry = e.nextElement().getName();
+            int slash = entry.indexOf('/');
+            String top = slash < 0 ? "" : entry.substring(0, slash + 1);
+            if (!tops.contains(top)) {
+                tops.add(top);
+            }
+        }
+        if (tops.size() == 1 && !tops.get(0).isEmpty()) {
+            return tops.get(0);
+        }
+        throw new EngineException(Kind.INVALID_BUNDLE, name + ": a zipped bundle must carry " + Manifest.FILE_NAME);
+    }
+
+    private static void extract(ZipFile zip, String prefix, Path target) throws IOException {
+        Files.createDirectories(target.getParent());
+        Path staging = Files.createTempDirectory(target.getParent(), ".extract-");
+        try {
+            for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
+                ZipEntry entry = e.nextElement();
+                if (entry.isDirectory() || !entry.getName().startsWith(prefix)) {
+                    continue;
+                }
+                Path out = staging.resolve(entry.getName().substring(prefix.length())).normalize();
+                if (!out.startsWith(staging)) {
+                    throw new EngineException(Kind.INVALID_BUNDLE, zip.getName() + ": entry " + entry.getName() + " leaves the folder");
+                }
+                Files.createDirectories(out.getParent());
+                try (InputStream in = zip.getInputStream(entry)) {
+                    Files.copy(in, out);
+                }
+            }
+            try {
+                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException alreadyThere) {
+                // another process extracted the same digest first: theirs is as good as ours
+            } catch (IOException raced) {
+                if (!Files.isDirectory(target)) {
+                    throw raced;
+                }
+            }
+        } finally {
+            deleteTree(staging);
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

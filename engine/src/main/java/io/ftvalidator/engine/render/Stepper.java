@@ -1,0 +1,136 @@
+package io.ftvalidator.engine.render;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * One render's walk through the timesteps: pure tensor arithmetic, no model. Every update is a
+ * linear combination with float64 coefficients rounded to float32, evaluated left to right
+ * (docs/rendering.md section 4), so that the Python reference can repeat it operation for operation.
+ */
+abstract sealed class Stepper permits Stepper.Ddim, Stepper.DpmSolverPlusPlus {
+
+    final NoiseSchedule schedule;
+    final int[] timesteps;
+
+    private Stepper(NoiseSchedule schedule, int[] timesteps) {
+        this.schedule = schedule;
+        this.timesteps = timesteps;
+    }
+
+    static Stepper start(Sampler sampler, NoiseSchedule schedule, int steps) {
+        int[] timesteps = schedule.timesteps(sampler, steps);
+        return switch (sampler) {
+            case DDIM -> new Ddim(schedule, timesteps);
+            case DPM_SOLVER_PP -> new DpmSolverPlusPlus(schedule, timesteps);
+        };
+    }
+
+    int[] timesteps() {
+        return timesteps.clone();
+    }
+
+    /** The latent after step {@code k}, from the latent before it and the (guided) model output. */
+    abstract NDArray step(int k, NDArray x, NDArray modelOutput);
+
+    /** The predicted clean latent at timestep {@code t}. */
+    final NDArray predictedSample(int t, NDArray x, NDArray o) {
+        double at = StrictMath.sqrt(schedule.alphaCumprod(t));
+        double st = StrictMath.sqrt(1.0 - schedule.alphaCumprod(t));
+        return switch (schedule.predictionType()) {
+            case "epsilon" -> combine(x, 1.0 / at, o, -st / at);
+            case "v_prediction" -> combine(x, at, o, -st);
+            default -> o;
+        };
+    }
+
+    /** The predicted noise at timestep {@code t}. */
+    final NDArray predictedNoise(int t, NDArray x, NDArray o) {
+        double at = StrictMath.sqrt(schedule.alphaCumprod(t));
+        double st = StrictMath.sqrt(1.0 - schedule.alphaCumprod(t));
+        return switch (schedule.predictionType()) {
+            case "epsilon" -> o;
+            case "v_prediction" -> combine(x, st, o, at);
+            default -> combine(x, 1.0 / st, o, -at / st);
+        };
+    }
+
+    static NDArray combine(NDArray a, double ca, NDArray b, double cb) {
+        return a.mul((float) ca).add(b.mul((float) cb));
+    }
+
+    static NDArray combine(NDArray a, double ca, NDArray b, double cb, NDArray c, double cc) {
+        return combine(a, ca, b, cb).add(c.mul((float) cc));
+    }
+
+    /** DDIM, eta 0. */
+    static final class Ddim extends Stepper {
+
+        private final int stride;
+
+        Ddim(NoiseSchedule schedule, int[] timesteps) {
+            super(schedule, timesteps);
+            stride = schedule.trainSteps() / timesteps.length;
+        }
+
+        @Override
+        NDArray step(int k, NDArray x, NDArray o) {
+            int t = timesteps[k];
+            int prev = t - stride;
+            double ap = prev >= 0
+                    ? schedule.alphaCumprod(prev)
+                    : schedule.setAlphaToOne() ? 1.0 : schedule.alphaCumprod(0);
+            if ("epsilon".equals(schedule.predictionType())) {
+                double at = StrictMath.sqrt(schedule.alphaCumprod(t));
+                double st = StrictMath.sqrt(1.0 - schedule.alphaCumprod(t));
+                return combine(x, StrictMath.sqrt(ap) / at, o, StrictMath.sqrt(1.0 - ap) - StrictMath.sqrt(ap) * st / at);
+            }
+            return combine(predictedSample(t, x, o), StrictMath.sqrt(ap), predictedNoise(t, x, o), StrictMath.sqrt(1.0 - ap));
+        }
+    }
+
+    /** DPM-Solver++ 2M (midpoint), first order on the first and the last step, final sigma zero. */
+    static final class DpmSolverPlusPlus extends Stepper {
+
+        private NDArray previousSample;
+
+        DpmSolverPlusPlus(NoiseSchedule schedule, int[] timesteps) {
+            super(schedule, timesteps);
+        }
+
+        @Override
+        NDArray step(int k, NDArray x, NDArray o) {
+            int s0 = timesteps[k];
+            NDArray m0 = predictedSample(s0, x, o);
+            NDArray next;
+            if (k == timesteps.length - 1) {
+                next = m0; // sigma_t = 0, alpha_t = 1: the sample is the prediction
+            } else {
+                int t = timesteps[k + 1];
+                double alphaT = alpha(t);
+                double h = lambda(t) - lambda(s0);
+                double ratio = sigma(t) / sigma(s0);
+                double kk = alphaT * (1.0 - StrictMath.exp(-h));
+                if (k == 0) {
+                    next = combine(x, ratio, m0, kk);
+                } else {
+                    double r0 = (lambda(s0) - lambda(timesteps[k - 1])) / h;
+                    next = combine(x, ratio, m0, kk * (1.0 + 0.5 / r0), previousSample, -0.5 * kk / r0);
+                }
+            }
+            previousSample = m0;
+            return next;
+        }
+
+        private double alpha(int t) {
+            return StrictMath.sqrt(schedule.alphaCumprod(t));
+        }
+
+        private double sigma(int t) {
+            return StrictMath.sqrt(1.0 - schedule.alphaCumprod(t));
+        }
+
+        private double lambda(int t) {
+            return StrictMath.log(alpha(t)) - StrictMath.log(sigma(t));
+        }
+    }
+}
