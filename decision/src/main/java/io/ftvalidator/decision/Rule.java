@@ -23,6 +23,17 @@ public enum Rule {
         return id;
     }
 
+    /**
+     * The threshold used when a request names none, per rule. Provisional until the fixture
+     * calibration (docs/thresholds.md) sets it.
+     */
+    public double defaultThreshold() {
+        return switch (this) {
+            case MEAN -> 6.0;
+            case EVERY_IMAGE -> 12.0;
+        };
+    }
+
     public static Rule parse(String text) {
         String wanted = text.toLowerCase(Locale.ROOT);
         return Arrays.stream(values())

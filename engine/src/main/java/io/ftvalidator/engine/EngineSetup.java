@@ -1,0 +1,63 @@
+package io.ftvalidator.engine;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import io.ftvalidator.engine.EngineException.Kind;
+
+/**
+ * Settings DJL's PyTorch engine reads once, when it starts: they must be set before the first
+ * model is loaded. A render's bits depend on the thread count, so it is always pinned.
+ */
+public final class EngineSetup {
+
+    public static final String THREADS = "ai.djl.pytorch.num_threads";
+
+    private EngineSetup() {}
+
+    /**
+     * Pins the intra-op thread count (one inter-op thread), turns DJL's profiling graph optimizer
+     * off (it changes outputs after the first calls) and keeps DJL offline. A value set on the
+     * command line ({@code -Dai.djl.pytorch.num_threads=N}) wins.
+     */
+    public static void configure(int threads) {
+        if (threads < 1) {
+            throw new EngineException(Kind.BAD_INPUT, "threads must be at least 1, got " + threads);
+        }
+        setIfAbsent(THREADS, Integer.toString(threads));
+        setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
+        setIfAbsent("ai.djl.pytorch.graph_optimizer", "false");
+        setIfAbsent("ai.djl.offline", "true");
+    }
+
+    /** The thread count renders run with. */
+    public static int threads() {
+        return Integer.getInteger(THREADS, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** {@code cpu}, {@code gpu} (the first GPU) or {@code gpu:N}. */
+    public static Device device(String name) {
+        String n = name.trim().toLowerCase();
+        Device device;
+        if (n.equals("cpu")) {
+            device = Device.cpu();
+        } else if (n.equals("gpu") || n.equals("cuda")) {
+            device = Device.gpu();
+        } else if (n.matches("(gpu|cuda):\\d+")) {
+            device = Device.gpu(Integer.parseInt(n.substring(n.indexOf(':') + 1)));
+        } else {
+            throw new EngineException(Kind.BAD_INPUT, "unknown device '" + name + "': use cpu, gpu or gpu:N");
+        }
+        if (device.isGpu() && device.getDeviceId() >= Engine.getEngine("PyTorch").getGpuCount()) {
+            throw new EngineException(
+                    Kind.BAD_INPUT, "device " + name + " is not here: this machine has "
+                            + Engine.getEngine("PyTorch").getGpuCount() + " GPU(s)");
+        }
+        return device;
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+}
