@@ -26,7 +26,7 @@ import org.apache.kafka.common.serialization.Serializer;
  * newer writer's record by Avro's schema resolution: old readers read new writers, new readers
  * read old writers, within the rules of docs/topics.md.
  */
-public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer<T>, Deserializer<T> {
+public class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer<T>, Deserializer<T> {
 
     /** Record header holding the writer schema's Avro parsing canonical form. */
     public static final String SCHEMA_HEADER = "ftval.avro.schema";

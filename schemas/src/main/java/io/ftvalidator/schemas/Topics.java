@@ -1,7 +1,6 @@
 package io.ftvalidator.schemas;
 
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * Every topic of the cluster, with its key and value serdes, in one place (docs/topics.md says
@@ -14,23 +13,23 @@ public final class Topics {
 
     /** Validation requests from the REST intake and from other services. Key: validationId. */
     public static final Topic<String, ValidationRequest> VALIDATION_REQUESTS =
-            new Topic<>("ftval.validation-requests", "validationId", Serdes.String(), new AvroSerde<>(ValidationRequest.class));
+            new Topic<>("ftval.validation-requests", "validationId", org.apache.kafka.common.serialization.Serdes.String(), new Serdes.ValidationRequestSerde());
 
     /** One job per image of a validation. Key: validationId/imageIndex, spreading images over workers. */
     public static final Topic<String, RenderJob> RENDER_JOBS =
-            new Topic<>("ftval.render-jobs", "validationId/imageIndex", Serdes.String(), new AvroSerde<>(RenderJob.class));
+            new Topic<>("ftval.render-jobs", "validationId/imageIndex", org.apache.kafka.common.serialization.Serdes.String(), new Serdes.RenderJobSerde());
 
     /** One score per rendered job. Key: validationId, co-partitioned with the requests. */
     public static final Topic<String, ImageScore> IMAGE_SCORES =
-            new Topic<>("ftval.image-scores", "validationId", Serdes.String(), new AvroSerde<>(ImageScore.class));
+            new Topic<>("ftval.image-scores", "validationId", org.apache.kafka.common.serialization.Serdes.String(), new Serdes.ImageScoreSerde());
 
     /** One decision per validation (compacted). Key: validationId. */
     public static final Topic<String, ValidationDecision> VALIDATION_DECISIONS =
-            new Topic<>("ftval.validation-decisions", "validationId", Serdes.String(), new AvroSerde<>(ValidationDecision.class));
+            new Topic<>("ftval.validation-decisions", "validationId", org.apache.kafka.common.serialization.Serdes.String(), new Serdes.ValidationDecisionSerde());
 
     /** Records no consumer could read, with the failure in their headers. Key: as on the source topic. */
     public static final Topic<byte[], byte[]> DEAD_LETTERS =
-            new Topic<>("ftval.dead-letters", "the source record's key", Serdes.ByteArray(), Serdes.ByteArray());
+            new Topic<>("ftval.dead-letters", "the source record's key", org.apache.kafka.common.serialization.Serdes.ByteArray(), org.apache.kafka.common.serialization.Serdes.ByteArray());
 
     private Topics() {}
 

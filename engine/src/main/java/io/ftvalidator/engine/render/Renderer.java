@@ -9,7 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import io.ftvalidator.engine.EngineException;
 import io.ftvalidator.engine.EngineException.Kind;
 import io.ftvalidator.engine.bundle.VaeConfig;
-import io.ftvalidator.engine.noise.PortableNoise;
+import io.ftvalidator.noise.PortableNoise;
 
 /**
  * Renders one image as docs/rendering.md defines it: portable starting noise, text conditioning,

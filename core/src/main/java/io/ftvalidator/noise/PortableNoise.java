@@ -1,4 +1,4 @@
-package io.ftvalidator.engine.noise;
+package io.ftvalidator.noise;
 
 /**
  * The starting noise and the prompt draw of docs/rendering.md section 1: Philox4x32-10 keyed by

@@ -1,4 +1,4 @@
-package io.ftvalidator.engine.noise;
+package io.ftvalidator.noise;
 
 /**
  * Philox4x32-10 (Salmon et al., SC'11): a counter-based generator. The output block is a pure
