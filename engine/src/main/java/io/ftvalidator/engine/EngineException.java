@@ -21,6 +21,8 @@ public final class EngineException extends RuntimeException {
         INVALID_LORA,
         /** The engine could not load a module (corrupt TorchScript, wrong signature). */
         LOAD_FAILED,
+        /** A model could not be downloaded (network, server error). Not the submission's fault. */
+        FETCH_FAILED,
         /** The device ran out of memory. Not the submission's fault. */
         OUT_OF_MEMORY,
         /** A model ran but its output was unusable (wrong shape, not finite). */
@@ -41,5 +43,13 @@ public final class EngineException extends RuntimeException {
 
     public Kind kind() {
         return kind;
+    }
+
+    /**
+     * Whether the submitted model (or request) is to blame. Out of memory and failed downloads are
+     * the worker's trouble: another attempt, elsewhere, may succeed.
+     */
+    public boolean submissionFault() {
+        return kind != Kind.OUT_OF_MEMORY && kind != Kind.FETCH_FAILED;
     }
 }

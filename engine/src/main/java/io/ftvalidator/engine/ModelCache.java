@@ -124,6 +124,14 @@ public final class ModelCache implements AutoCloseable {
     }
 
     private Prepared hold(ModelRef ref, Optional<LoraAdapter> lora) {
+        synchronized (this) {
+            // a base named by digest that is loaded was verified when it was loaded
+            Entry loaded = ref.sha256().map(bases::get).orElse(null);
+            if (loaded != null) {
+                loaded.holders++;
+                return new Prepared(loaded, lora);
+            }
+        }
         ModelBundle bundle = ModelBundle.open(ref, diskCache.resolve("bundles"));
         synchronized (this) {
             Entry entry = bases.get(bundle.digest());

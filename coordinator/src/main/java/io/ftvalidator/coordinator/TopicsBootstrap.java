@@ -1,0 +1,64 @@
+package io.ftvalidator.coordinator;
+
+import io.ftvalidator.schemas.Topics;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Creates the cluster's topics when they are missing (local clusters, first start). In production
+ * the topics are declared (deploy/kubernetes/topics.yaml) and this is switched off.
+ */
+@ApplicationScoped
+public class TopicsBootstrap {
+
+    private static final Logger LOG = Logger.getLogger(TopicsBootstrap.class);
+
+    @ConfigProperty(name = "ftval.topics.create", defaultValue = "true")
+    boolean create;
+
+    @ConfigProperty(name = "ftval.topics.partitions", defaultValue = "12")
+    int partitions;
+
+    @ConfigProperty(name = "ftval.topics.replication", defaultValue = "1")
+    short replication;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    void onStart(@Observes StartupEvent event) throws InterruptedException, ExecutionException {
+        if (!create) {
+            return;
+        }
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> missing = new ArrayList<>();
+            for (NewTopic t : List.of(
+                    new NewTopic(Topics.VALIDATION_REQUESTS.name(), partitions, replication),
+                    new NewTopic(Topics.RENDER_JOBS.name(), partitions, replication),
+                    new NewTopic(Topics.IMAGE_SCORES.name(), partitions, replication),
+                    new NewTopic(Topics.VALIDATION_DECISIONS.name(), partitions, replication)
+                            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
+                    new NewTopic(Topics.DEAD_LETTERS.name(), 1, replication)
+                            .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(30L * 24 * 3600 * 1000))))) {
+                if (!existing.contains(t.name())) {
+                    missing.add(t);
+                }
+            }
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get();
+                LOG.infof("created topics %s with %d partitions", missing.stream().map(NewTopic::name).toList(), partitions);
+            }
+        }
+    }
+}

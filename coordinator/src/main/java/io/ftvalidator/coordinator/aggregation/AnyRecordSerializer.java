@@ -1,0 +1,30 @@
+package io.ftvalidator.coordinator.aggregation;
+
+import io.ftvalidator.schemas.AvroSerde;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.Serializer;
+
+/** Writes any of our records to the dead-letter topic in its own single-object encoding. */
+final class AnyRecordSerializer implements Serializer<SpecificRecord> {
+
+    private final Map<Class<?>, AvroSerde<SpecificRecord>> serdes = new ConcurrentHashMap<>();
+
+    @Override
+    public byte[] serialize(String topic, SpecificRecord data) {
+        return serialize(topic, null, data);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public byte[] serialize(String topic, Headers headers, SpecificRecord data) {
+        if (data == null) {
+            return null;
+        }
+        AvroSerde<SpecificRecord> serde = serdes.computeIfAbsent(
+                data.getClass(), c -> new AvroSerde<>((Class<SpecificRecord>) c));
+        return serde.serialize(topic, headers, data);
+    }
+}

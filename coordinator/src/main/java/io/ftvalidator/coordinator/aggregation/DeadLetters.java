@@ -1,0 +1,23 @@
+package io.ftvalidator.coordinator.aggregation;
+
+import java.nio.charset.StandardCharsets;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/** Sends a record the coordinator will not process to the dead-letter topic, with the reason in a header. */
+final class DeadLetters {
+
+    static final String REASON_HEADER = "ftval.dead-letter.reason";
+    static final String SOURCE_HEADER = "ftval.dead-letter.source";
+
+    private DeadLetters() {}
+
+    static void send(ProcessorContext<String, SpecificRecord> context, Record<String, ? extends SpecificRecord> record,
+            String source, String reason) {
+        Record<String, SpecificRecord> out = new Record<>(record.key(), record.value(), record.timestamp(), record.headers());
+        out.headers().add(REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
+        out.headers().add(SOURCE_HEADER, source.getBytes(StandardCharsets.UTF_8));
+        context.forward(out, ValidationTopology.DEAD_LETTERS_SINK);
+    }
+}

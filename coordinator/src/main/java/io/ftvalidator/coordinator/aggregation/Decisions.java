@@ -1,0 +1,167 @@
+package io.ftvalidator.coordinator.aggregation;
+
+import io.ftvalidator.decision.Decider;
+import io.ftvalidator.decision.Decision;
+import io.ftvalidator.decision.Rule;
+import io.ftvalidator.decision.Submission;
+import io.ftvalidator.schemas.DecisionStatus;
+import io.ftvalidator.schemas.FailedSubmission;
+import io.ftvalidator.schemas.ImageProvenance;
+import io.ftvalidator.schemas.ImageScore;
+import io.ftvalidator.schemas.PairResult;
+import io.ftvalidator.schemas.SubmissionResult;
+import io.ftvalidator.schemas.SubmissionSpec;
+import io.ftvalidator.schemas.ValidationDecision;
+import io.ftvalidator.schemas.ValidationRequest;
+import io.ftvalidator.schemas.ValidationState;
+import io.ftvalidator.schemas.Verdict;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.IntStream;
+
+/** Turns a validation's aggregated scores into its published decision. Pure functions. */
+public final class Decisions {
+
+    private Decisions() {}
+
+    /** The request's threshold, or its rule's calibrated default. */
+    public static double threshold(ValidationRequest request) {
+        return request.getThreshold() != null ? request.getThreshold() : rule(request).defaultThreshold();
+    }
+
+    static Rule rule(ValidationRequest request) {
+        return request.getRule() == io.ftvalidator.schemas.Rule.EVERY_IMAGE ? Rule.EVERY_IMAGE : Rule.MEAN;
+    }
+
+    /** Every image is in: the rule's verdict over all images. */
+    static ValidationDecision decided(ValidationState state, long nowMillis) {
+        ValidationRequest request = state.getRequest();
+        Decision d = Decider.decide(submissions(state, byImage(state).keySet().stream().mapToInt(Integer::intValue).toArray()),
+                rule(request), threshold(request));
+        return builder(state, nowMillis)
+                .setStatus(DecisionStatus.DECIDED)
+                .setVerdict(Verdict.valueOf(d.verdict().name()))
+                .setReason(d.reason())
+                .setPairs(pairs(d))
+                .setAgreeing(d.agreeing())
+                .setOutliers(d.outliers())
+                .setFailed(failed(state))
+                .build();
+    }
+
+    /** The deadline passed with images missing: nobody is judged; the pairs cover the images that came in. */
+    static ValidationDecision inconclusive(ValidationState state, long nowMillis) {
+        Map<Integer, ImageScore> done = byImage(state);
+        List<Integer> missing = IntStream.range(0, state.getRequest().getImages()).filter(i -> !done.containsKey(i)).boxed().toList();
+        List<PairResult> pairs = List.of();
+        if (!done.isEmpty()) {
+            Decision partial = Decider.decide(submissions(state, done.keySet().stream().mapToInt(Integer::intValue).toArray()),
+                    rule(state.getRequest()), threshold(state.getRequest()));
+            pairs = pairs(partial);
+        }
+        return builder(state, nowMillis)
+                .setStatus(DecisionStatus.INCONCLUSIVE)
+                .setVerdict(Verdict.INCONCLUSIVE)
+                .setReason("the deadline passed with " + missing.size() + " of " + state.getRequest().getImages()
+                        + " images missing: " + abbreviate(missing))
+                .setMissingImages(missing)
+                .setPairs(pairs)
+                .setAgreeing(List.of())
+                .setOutliers(List.of())
+                .setFailed(failed(state))
+                .build();
+    }
+
+    /** A request that cannot be run, with every problem. */
+    static ValidationDecision rejected(ValidationRequest request, List<String> problems, long nowMillis) {
+        return ValidationDecision.newBuilder()
+                .setValidationId(request.getValidationId() == null ? "" : request.getValidationId())
+                .setStatus(DecisionStatus.REJECTED)
+                .setVerdict(Verdict.INCONCLUSIVE)
+                .setReason("invalid request: " + String.join("; ", problems))
+                .setRule(request.getRule())
+                .setThreshold(request.getThreshold() != null ? request.getThreshold() : rule(request).defaultThreshold())
+                .setHashAlgorithm(request.getHashAlgorithm())
+                .setImages(request.getImages())
+                .setImagesDone(0)
+                .setPairs(List.of())
+                .setAgreeing(List.of())
+                .setOutliers(List.of())
+                .setFailed(List.of())
+                .setRenders(List.of())
+                .setDecidedAtMillis(nowMillis)
+                .build();
+    }
+
+    private static ValidationDecision.Builder builder(ValidationState state, long nowMillis) {
+        ValidationRequest request = state.getRequest();
+        List<ImageProvenance> renders = byImage(state).values().stream()
+                .map(s -> new ImageProvenance(s.getImageIndex(), s.getWorkerId(), s.getDevice().getKind(), s.getDevice().getName()))
+                .toList();
+        return ValidationDecision.newBuilder()
+                .setValidationId(request.getValidationId())
+                .setRule(request.getRule())
+                .setThreshold(threshold(request))
+                .setHashAlgorithm(request.getHashAlgorithm())
+                .setImages(request.getImages())
+                .setImagesDone(byImage(state).size())
+                .setRenders(renders)
+                .setDecidedAtMillis(nowMillis);
+    }
+
+    /** One score per image, in image order. */
+    static Map<Integer, ImageScore> byImage(ValidationState state) {
+        Map<Integer, ImageScore> out = new TreeMap<>();
+        for (ImageScore s : state.getScores()) {
+            out.putIfAbsent(s.getImageIndex(), s);
+        }
+        return out;
+    }
+
+    /** Each submission's hashes over {@code images}, or its first failure that is the submission's fault. */
+    private static List<Submission> submissions(ValidationState state, int[] images) {
+        Map<Integer, ImageScore> scores = byImage(state);
+        List<Submission> out = new ArrayList<>();
+        for (SubmissionSpec spec : state.getRequest().getSubmissions()) {
+            long[] hashes = new long[images.length];
+            String failure = null;
+            for (int k = 0; k < images.length && failure == null; k++) {
+                SubmissionResult r = result(scores.get(images[k]), spec.getId());
+                if (r == null) {
+                    failure = "image " + images[k] + ": the worker returned no result for it";
+                } else if (r.getError() != null) {
+                    failure = "image " + images[k] + ": " + r.getError().getKind() + ": " + r.getError().getMessage();
+                } else {
+                    hashes[k] = r.getHash();
+                }
+            }
+            out.add(failure == null ? new Submission.Rendered(spec.getId(), hashes) : new Submission.Failed(spec.getId(), failure));
+        }
+        return out;
+    }
+
+    private static List<FailedSubmission> failed(ValidationState state) {
+        int[] all = byImage(state).keySet().stream().mapToInt(Integer::intValue).toArray();
+        return submissions(state, all).stream()
+                .filter(s -> s instanceof Submission.Failed)
+                .map(s -> new FailedSubmission(s.id(), ((Submission.Failed) s).reason()))
+                .toList();
+    }
+
+    private static SubmissionResult result(ImageScore score, String submissionId) {
+        return score.getResults().stream().filter(r -> r.getSubmissionId().equals(submissionId)).findFirst().orElse(null);
+    }
+
+    private static List<PairResult> pairs(Decision d) {
+        return d.pairs().stream()
+                .map(p -> new PairResult(p.first(), p.second(), p.mean(), p.max(), Arrays.stream(p.distances()).boxed().toList(), p.same()))
+                .toList();
+    }
+
+    private static String abbreviate(List<Integer> indices) {
+        return indices.size() <= 20 ? indices.toString() : indices.subList(0, 20) + " and " + (indices.size() - 20) + " more";
+    }
+}

@@ -1,0 +1,48 @@
+package io.ftvalidator.coordinator.aggregation;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.streams.Topology;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** Builds the aggregation topology from configuration; Quarkus runs it. */
+@ApplicationScoped
+public class TopologyProducer {
+
+    @ConfigProperty(name = "ftval.prompt-pool")
+    Optional<Path> promptPool;
+
+    @ConfigProperty(name = "ftval.max-attempts", defaultValue = "3")
+    int maxAttempts;
+
+    @ConfigProperty(name = "ftval.deadline-scan", defaultValue = "1s")
+    Duration deadlineScan;
+
+    @ConfigProperty(name = "ftval.retention", defaultValue = "P7D")
+    Duration retention;
+
+    @Produces
+    public Topology topology(MeterRegistry metrics) {
+        return ValidationTopology.build(new ValidationTopology.Settings(defaultPool(), maxAttempts, deadlineScan, retention), metrics);
+    }
+
+    /** The coordinator's own prompt pool, one prompt per line; empty when none is configured. */
+    public List<String> defaultPool() {
+        if (promptPool.isEmpty()) {
+            return List.of();
+        }
+        try {
+            return Files.readAllLines(promptPool.get()).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("ftval.prompt-pool " + promptPool.get() + " cannot be read", e);
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.ftvalidator.coordinator.intake;
+
+import io.ftvalidator.decision.Decider;
+import io.ftvalidator.schemas.RenderSettings;
+import io.ftvalidator.schemas.SubmissionSpec;
+import io.ftvalidator.schemas.ValidationRequest;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Every problem of a validation request, listed at once: the REST intake answers them with a 400,
+ * the Kafka intake with a REJECTED decision. One check for both paths.
+ */
+public final class RequestCheck {
+
+    public static final int MAX_IMAGES = 1000;
+    public static final long MAX_DEADLINE_MILLIS = 24L * 3600 * 1000;
+
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    private static final Set<String> SAMPLERS = Set.of("dpm++", "ddim");
+    private static final Set<String> SCHEMES = Set.of("file", "http", "https");
+
+    private RequestCheck() {}
+
+    /**
+     * @param nowMillis the time the request is taken in
+     * @param hasDefaultPool whether the coordinator has a prompt pool of its own
+     */
+    public static List<String> problems(ValidationRequest r, long nowMillis, boolean hasDefaultPool) {
+        List<String> problems = new ArrayList<>();
+        if (r.getValidationId() == null || !ID.matcher(r.getValidationId()).matches()) {
+            problems.add("validationId must be 1-128 characters of letters, digits and . _ : - (starting with a letter or digit)");
+        }
+        List<SubmissionSpec> submissions = r.getSubmissions();
+        if (submissions == null || submissions.size() < 2 || submissions.size() > Decider.MAX_SUBMISSIONS) {
+            problems.add("submissions: give 2.." + Decider.MAX_SUBMISSIONS + ", got " + (submissions == null ? 0 : submissions.size()));
+        }
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; submissions != null && i < submissions.size(); i++) {
+            checkSubmission("submissions[" + i + "]", submissions.get(i), ids, problems);
+        }
+        if (r.getImages() < 1 || r.getImages() > MAX_IMAGES) {
+            problems.add("images must be in 1.." + MAX_IMAGES + ", got " + r.getImages());
+        }
+        if (r.getPrompts().stream().anyMatch(p -> p == null || p.isBlank())
+                || r.getPromptPool().stream().anyMatch(p -> p == null || p.isBlank())) {
+            problems.add("prompts and promptPool may not hold empty prompts");
+        }
+        if (!r.getPrompts().isEmpty() && !r.getPromptPool().isEmpty()) {
+            problems.add("give prompts or promptPool, not both");
+        }
+        if (r.getPrompts().isEmpty() && r.getPromptPool().isEmpty() && !hasDefaultPool) {
+            problems.add("give prompts or promptPool: this coordinator has no prompt pool of its own");
+        }
+        checkSettings(r.getSettings(), problems);
+        if (r.getThreshold() != null && !(r.getThreshold() > 0 && r.getThreshold() <= 64)) {
+            problems.add("threshold must be in (0, 64], got " + r.getThreshold());
+        }
+        long window = r.getDeadlineMillis() - nowMillis;
+        if (window <= 0 || window > MAX_DEADLINE_MILLIS) {
+            problems.add("the deadline must be in the next 24 hours");
+        }
+        return problems;
+    }
+
+    private static void checkSubmission(String where, SubmissionSpec s, Set<String> ids, List<String> problems) {
+        if (s.getId() == null || !ID.matcher(s.getId()).matches()) {
+            problems.add(where + ".id must be 1-128 characters of letters, digits and . _ : -");
+        } else if (!ids.add(s.getId())) {
+            problems.add(where + ".id '" + s.getId() + "' is used twice");
+        }
+        checkUri(where + ".modelUri", s.getModelUri(), problems);
+        checkDigest(where + ".sha256", s.getSha256(), problems);
+        if ((s.getBaseModelUri() == null) != (s.getBaseSha256() == null)) {
+            problems.add(where + ": baseModelUri and baseSha256 go together");
+        }
+        if (s.getBaseModelUri() != null) {
+            checkUri(where + ".baseModelUri", s.getBaseModelUri(), problems);
+            checkDigest(where + ".baseSha256", s.getBaseSha256(), problems);
+        }
+    }
+
+    private static void checkUri(String where, String uri, List<String> problems) {
+        try {
+            URI parsed = new URI(uri == null ? "" : uri);
+            if (parsed.getScheme() == null || !SCHEMES.contains(parsed.getScheme().toLowerCase())) {
+                problems.add(where + " must be a file:, http: or https: URI, got '" + uri + "'");
+            }
+        } catch (URISyntaxException e) {
+            problems.add(where + " is not a URI: " + e.getMessage());
+        }
+    }
+
+    private static void checkDigest(String where, String sha256, List<String> problems) {
+        if (sha256 == null || !SHA256.matcher(sha256).matches()) {
+            problems.add(where + " must be 64 lower-case hex digits");
+        }
+    }
+
+    private static void checkSettings(RenderSettings s, List<String> problems) {
+        if (s == null) {
+            problems.add("settings are required");
+            return;
+        }
+        if (!SAMPLERS.contains(s.getSampler())) {
+            problems.add("settings.sampler must be dpm++ or ddim, got '" + s.getSampler() + "'");
+        }
+        if (s.getSteps() < 1 || s.getSteps() > 1000) {
+            problems.add("settings.steps must be in 1..1000, got " + s.getSteps());
+        }
+        if (!(s.getGuidance() >= 0 && s.getGuidance() <= 100)) {
+            problems.add("settings.guidance must be in 0..100, got " + s.getGuidance());
+        }
+        for (int size : new int[] {s.getWidth(), s.getHeight()}) {
+            if (size < 0 || size > 4096 || size % 8 != 0) {
+                problems.add("settings.width and settings.height must be multiples of 8 in 0..4096 (0: the model's), got " + size);
+                break;
+            }
+        }
+    }
+}

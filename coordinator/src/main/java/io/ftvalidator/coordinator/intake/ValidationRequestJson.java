@@ -1,0 +1,116 @@
+package io.ftvalidator.coordinator.intake;
+
+import io.ftvalidator.schemas.HashAlgorithm;
+import io.ftvalidator.schemas.RenderSettings;
+import io.ftvalidator.schemas.Rule;
+import io.ftvalidator.schemas.SubmissionSpec;
+import io.ftvalidator.schemas.ValidationRequest;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+/**
+ * The JSON body of {@code POST /validations}. Everything but the submissions, the seed and the
+ * prompts has a default. {@link #toAvro} lists what cannot be converted, {@link RequestCheck} the rest.
+ */
+public record ValidationRequestJson(
+        String validationId,
+        List<SubmissionJson> submissions,
+        BigInteger seed,
+        Integer images,
+        List<String> prompts,
+        List<String> promptPool,
+        SettingsJson settings,
+        String rule,
+        String hashAlgorithm,
+        Double threshold,
+        Long deadlineSeconds) {
+
+    public static final int DEFAULT_IMAGES = 4;
+    public static final long DEFAULT_DEADLINE_SECONDS = 600;
+    private static final BigInteger TWO_64 = BigInteger.ONE.shiftLeft(64);
+
+    public record SubmissionJson(String id, String modelUri, String sha256, String baseModelUri, String baseSha256) {}
+
+    public record SettingsJson(String sampler, Integer steps, Double guidance, Integer width, Integer height, String negativePrompt) {}
+
+    /** The Avro request, or the problems that prevent building it (added to {@code problems}). */
+    public ValidationRequest toAvro(long nowMillis, List<String> problems) {
+        long seedBits = 0;
+        if (seed == null) {
+            problems.add("seed is required (an unsigned 64-bit number)");
+        } else if (seed.signum() < 0 || seed.compareTo(TWO_64) >= 0) {
+            problems.add("seed must be in 0..18446744073709551615, got " + seed);
+        } else {
+            seedBits = seed.longValue();
+        }
+        Rule parsedRule = parseRule(rule, problems);
+        HashAlgorithm parsedHash = parseHash(hashAlgorithm, problems);
+        List<SubmissionSpec> specs = new ArrayList<>();
+        if (submissions != null) {
+            for (SubmissionJson s : submissions) {
+                if (s == null) {
+                    problems.add("submissions may not hold null");
+                    continue;
+                }
+                specs.add(new SubmissionSpec(s.id(), s.modelUri(), lower(s.sha256()), s.baseModelUri(), lower(s.baseSha256())));
+            }
+        }
+        SettingsJson s = settings == null ? new SettingsJson(null, null, null, null, null, null) : settings;
+        RenderSettings renderSettings = RenderSettings.newBuilder()
+                .setSampler(s.sampler() == null ? "dpm++" : s.sampler().toLowerCase(Locale.ROOT))
+                .setSteps(s.steps() == null ? 30 : s.steps())
+                .setGuidance(s.guidance() == null ? 7.5 : s.guidance())
+                .setWidth(s.width() == null ? 0 : s.width())
+                .setHeight(s.height() == null ? 0 : s.height())
+                .setNegativePrompt(s.negativePrompt() == null ? "" : s.negativePrompt())
+                .build();
+        long deadline = deadlineSeconds == null ? DEFAULT_DEADLINE_SECONDS : deadlineSeconds;
+        if (deadline < 1 || deadline > RequestCheck.MAX_DEADLINE_MILLIS / 1000) {
+            problems.add("deadlineSeconds must be in 1.." + RequestCheck.MAX_DEADLINE_MILLIS / 1000 + ", got " + deadline);
+            deadline = DEFAULT_DEADLINE_SECONDS;
+        }
+        return ValidationRequest.newBuilder()
+                .setValidationId(validationId == null ? UUID.randomUUID().toString() : validationId)
+                .setSubmissions(specs)
+                .setSeed(seedBits)
+                .setImages(images == null ? DEFAULT_IMAGES : images)
+                .setPrompts(prompts == null ? List.of() : prompts)
+                .setPromptPool(promptPool == null ? List.of() : promptPool)
+                .setSettings(renderSettings)
+                .setRule(parsedRule)
+                .setHashAlgorithm(parsedHash)
+                .setThreshold(threshold)
+                .setDeadlineMillis(nowMillis + deadline * 1000)
+                .setRequestedAtMillis(nowMillis)
+                .build();
+    }
+
+    private static String lower(String hex) {
+        return hex == null ? null : hex.toLowerCase(Locale.ROOT);
+    }
+
+    static Rule parseRule(String text, List<String> problems) {
+        if (text == null || text.equalsIgnoreCase("mean")) {
+            return Rule.MEAN;
+        }
+        if (text.equalsIgnoreCase("every-image")) {
+            return Rule.EVERY_IMAGE;
+        }
+        problems.add("rule must be mean or every-image, got '" + text + "'");
+        return Rule.MEAN;
+    }
+
+    static HashAlgorithm parseHash(String text, List<String> problems) {
+        if (text == null || text.equalsIgnoreCase("goimagehash")) {
+            return HashAlgorithm.GOIMAGEHASH;
+        }
+        if (text.equalsIgnoreCase("imagehash")) {
+            return HashAlgorithm.IMAGEHASH;
+        }
+        problems.add("hashAlgorithm must be goimagehash or imagehash, got '" + text + "'");
+        return HashAlgorithm.GOIMAGEHASH;
+    }
+}

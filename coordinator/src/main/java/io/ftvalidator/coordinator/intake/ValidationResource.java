@@ -1,0 +1,125 @@
+package io.ftvalidator.coordinator.intake;
+
+import io.ftvalidator.coordinator.aggregation.TopologyProducer;
+import io.ftvalidator.coordinator.query.ValidationQueries;
+import io.ftvalidator.coordinator.query.ValidationStatusJson;
+import io.ftvalidator.schemas.ValidationRequest;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+
+/**
+ * REST intake: checks a request, hands it to Kafka (the same topic other services write to) and
+ * answers 202 Accepted once the broker has it; the aggregation takes it from there.
+ */
+@Path("/validations")
+@Produces(MediaType.APPLICATION_JSON)
+public class ValidationResource {
+
+    private static final Logger LOG = Logger.getLogger(ValidationResource.class);
+
+    /** A 4xx body: every problem with the request. */
+    public record Problems(String error, List<String> problems) {}
+
+    /** The 202 body. */
+    public record Accepted(String validationId, String status, int images, URI statusUrl) {}
+
+    @Inject
+    @Channel("validation-requests")
+    Emitter<ValidationRequest> requests;
+
+    @Inject
+    ValidationQueries queries;
+
+    @Inject
+    TopologyProducer config;
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Submit a validation", description = "Renders every submission's images under the shared seed and decides which agree.")
+    @APIResponse(responseCode = "202", description = "accepted; poll the status URL")
+    @APIResponse(responseCode = "400", description = "invalid request; every problem is listed")
+    @APIResponse(responseCode = "409", description = "the validation id is in use")
+    public CompletionStage<Response> submit(ValidationRequestJson body) {
+        if (body == null) {
+            return done(Response.status(400).entity(new Problems("invalid request", List.of("the body must be a JSON validation request"))).build());
+        }
+        long now = System.currentTimeMillis();
+        List<String> problems = new ArrayList<>();
+        ValidationRequest request = body.toAvro(now, problems);
+        problems.addAll(RequestCheck.problems(request, now, !config.defaultPool().isEmpty()));
+        if (!problems.isEmpty()) {
+            return done(Response.status(400).entity(new Problems("invalid request", problems)).build());
+        }
+        String id = request.getValidationId();
+        ValidationQueries.Result existing = queries.find(id);
+        if (existing instanceof ValidationQueries.Local || existing instanceof ValidationQueries.Remote) {
+            return done(Response.status(409).entity(new Problems("conflict", List.of("validation id " + id + " is in use"))).build());
+        }
+        CompletableFuture<Response> answer = new CompletableFuture<>();
+        Message<ValidationRequest> message = Message.of(request)
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(id).build())
+                .withAck(() -> {
+                    answer.complete(Response.accepted(new Accepted(id, "ACCEPTED", request.getImages(), URI.create("/validations/" + id)))
+                            .location(URI.create("/validations/" + id)).build());
+                    return CompletableFuture.completedFuture(null);
+                })
+                .withNack(failure -> {
+                    LOG.warnf("validation %s: Kafka did not take the request: %s", id, failure.getMessage());
+                    answer.complete(Response.status(503).entity(new Problems("unavailable",
+                            List.of("the request could not be written to Kafka: " + failure.getMessage()))).build());
+                    return CompletableFuture.completedFuture(null);
+                });
+        MDC.put("validationId", id);
+        try {
+            LOG.infof("submitted over REST, %d submissions x %d images", request.getSubmissions().size(), request.getImages());
+        } finally {
+            MDC.remove("validationId");
+        }
+        requests.send(message);
+        return answer;
+    }
+
+    @GET
+    @Path("/{id}")
+    @Operation(summary = "A validation's state, progress and decision")
+    @APIResponse(responseCode = "200", description = "found")
+    @APIResponse(responseCode = "404", description = "unknown (a request just accepted appears within a moment)")
+    @APIResponse(responseCode = "503", description = "the aggregation cannot answer right now")
+    public Response status(@PathParam("id") String id) {
+        ValidationQueries.Result result = queries.find(id);
+        if (result instanceof ValidationQueries.Local local) {
+            return Response.ok(ValidationStatusJson.of(local.state())).build();
+        }
+        if (result instanceof ValidationQueries.Remote remote) {
+            return Response.ok(remote.json()).build();
+        }
+        if (result instanceof ValidationQueries.Unavailable unavailable) {
+            return Response.status(503).entity(new Problems("unavailable", List.of(unavailable.why()))).build();
+        }
+        return Response.status(404).entity(new Problems("not found", List.of("no validation " + id))).build();
+    }
+
+    private static CompletionStage<Response> done(Response r) {
+        return CompletableFuture.completedFuture(r);
+    }
+}

@@ -1,0 +1,92 @@
+package io.ftvalidator.coordinator.query;
+
+import io.ftvalidator.coordinator.aggregation.ValidationTopology;
+import io.ftvalidator.schemas.ValidationState;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Reads a validation's state from the aggregation's store. With several coordinators, the one that
+ * owns the key's partition answers: a query for a key owned elsewhere is forwarded to that host
+ * ({@code application.server}).
+ */
+@ApplicationScoped
+public class ValidationQueries {
+
+    /** Found here, found on another coordinator (its JSON), not found, or not answerable now. */
+    public sealed interface Result permits Local, Remote, NotFound, Unavailable {}
+
+    public record Local(ValidationState state) implements Result {}
+
+    public record Remote(String json) implements Result {}
+
+    public record NotFound() implements Result {}
+
+    public record Unavailable(String why) implements Result {}
+
+    @Inject
+    KafkaStreams streams;
+
+    @ConfigProperty(name = "quarkus.kafka-streams.application-server")
+    Optional<String> self;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    public Result find(String validationId) {
+        KeyQueryMetadata owner;
+        try {
+            owner = streams.queryMetadataForKey(ValidationTopology.STORE, validationId, Serdes.String().serializer());
+        } catch (IllegalStateException e) {
+            return new Unavailable("the aggregation is starting: " + e.getMessage());
+        }
+        if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+            return new Unavailable("the aggregation is rebalancing");
+        }
+        HostInfo active = owner.activeHost();
+        if (self.isPresent() && !HostInfo.buildFromEndpoint(self.get()).equals(active) && active.port() > 0) {
+            return forward(active, validationId);
+        }
+        try {
+            ReadOnlyKeyValueStore<String, ValidationState> store = streams.store(
+                    StoreQueryParameters.fromNameAndType(ValidationTopology.STORE, QueryableStoreTypes.<String, ValidationState>keyValueStore()));
+            ValidationState state = store.get(validationId);
+            return state == null ? new NotFound() : new Local(state);
+        } catch (InvalidStateStoreException e) {
+            return new Unavailable("the store is not ready: " + e.getMessage());
+        }
+    }
+
+    private Result forward(HostInfo host, String validationId) {
+        URI uri = URI.create("http://" + host.host() + ":" + host.port() + "/validations/" + validationId);
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return switch (response.statusCode()) {
+                case 200 -> new Remote(response.body());
+                case 404 -> new NotFound();
+                default -> new Unavailable(uri + " answered " + response.statusCode());
+            };
+        } catch (IOException e) {
+            return new Unavailable(uri + " cannot be reached: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Unavailable("interrupted");
+        }
+    }
+}

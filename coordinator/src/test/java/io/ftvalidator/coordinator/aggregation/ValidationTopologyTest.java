@@ -1,0 +1,237 @@
+package io.ftvalidator.coordinator.aggregation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ftvalidator.schemas.DecisionStatus;
+import io.ftvalidator.schemas.DeviceInfo;
+import io.ftvalidator.schemas.DeviceKind;
+import io.ftvalidator.schemas.ImageScore;
+import io.ftvalidator.schemas.RenderError;
+import io.ftvalidator.schemas.RenderJob;
+import io.ftvalidator.schemas.RenderSettings;
+import io.ftvalidator.schemas.Rule;
+import io.ftvalidator.schemas.SubmissionResult;
+import io.ftvalidator.schemas.SubmissionSpec;
+import io.ftvalidator.schemas.Topics;
+import io.ftvalidator.schemas.ValidationDecision;
+import io.ftvalidator.schemas.ValidationRequest;
+import io.ftvalidator.schemas.ValidationState;
+import io.ftvalidator.schemas.Verdict;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.IntFunction;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ValidationTopologyTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-25T12:00:00Z");
+    private static final String SHA = "ab".repeat(32);
+
+    @TempDir
+    Path stateDir;
+
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, ValidationRequest> requests;
+    private TestInputTopic<String, ImageScore> scores;
+    private TestOutputTopic<String, RenderJob> jobs;
+    private TestOutputTopic<String, ValidationDecision> decisions;
+    private TestOutputTopic<String, byte[]> deadLetters;
+    private SimpleMeterRegistry metrics;
+
+    @BeforeEach
+    void start() {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        metrics = new SimpleMeterRegistry();
+        ValidationTopology.Settings settings = new ValidationTopology.Settings(
+                List.of("pool prompt a", "pool prompt b", "pool prompt c"), 3, Duration.ofSeconds(1), Duration.ofHours(1));
+        driver = new TopologyTestDriver(ValidationTopology.build(settings, metrics), props, NOW);
+        requests = driver.createInputTopic(Topics.VALIDATION_REQUESTS.name(), Serdes.String().serializer(), Topics.VALIDATION_REQUESTS.valueSerde().serializer());
+        scores = driver.createInputTopic(Topics.IMAGE_SCORES.name(), Serdes.String().serializer(), Topics.IMAGE_SCORES.valueSerde().serializer());
+        jobs = driver.createOutputTopic(Topics.RENDER_JOBS.name(), Serdes.String().deserializer(), Topics.RENDER_JOBS.valueSerde().deserializer());
+        decisions = driver.createOutputTopic(Topics.VALIDATION_DECISIONS.name(), Serdes.String().deserializer(), Topics.VALIDATION_DECISIONS.valueSerde().deserializer());
+        deadLetters = driver.createOutputTopic(Topics.DEAD_LETTERS.name(), Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    private static ValidationRequest request(String id, int images, List<String> prompts) {
+        List<SubmissionSpec> subs = new ArrayList<>();
+        for (String s : List.of("honest-1", "honest-2", "cheat")) {
+            subs.add(new SubmissionSpec(s, "file:/m/" + s + ".safetensors", SHA, "file:/m/base.zip", SHA));
+        }
+        return ValidationRequest.newBuilder().setValidationId(id).setSubmissions(subs).setSeed(42).setImages(images)
+                .setPrompts(prompts).setSettings(RenderSettings.newBuilder().build()).setRule(Rule.MEAN)
+                .setDeadlineMillis(NOW.toEpochMilli() + 60_000).setRequestedAtMillis(NOW.toEpochMilli()).build();
+    }
+
+    /** A score whose hashes for image i are: honest ones near each other, the cheat far. */
+    private static ImageScore score(String id, int image, int attempt, IntFunction<SubmissionResult[]> results) {
+        return ImageScore.newBuilder().setValidationId(id).setImageIndex(image).setAttempt(attempt).setWorkerId("worker-" + (image % 2))
+                .setDevice(new DeviceInfo(DeviceKind.CPU, "test cpu", 1L << 30, 2, "PyTorch 2.7.1"))
+                .setResults(List.of(results.apply(image))).setStartedAtMillis(0).setFinishedAtMillis(1).build();
+    }
+
+    private static SubmissionResult[] honestAndCheat(int image) {
+        long base = 0x0123456789abcdefL * (image + 1);
+        return new SubmissionResult[] {
+            new SubmissionResult("honest-1", base, 10L, null),
+            new SubmissionResult("honest-2", base ^ 0b11L, 10L, null),
+            new SubmissionResult("cheat", ~base, 10L, null)};
+    }
+
+    @Test
+    void shouldPublishOneJobPerImageWithItsPrompt() {
+        requests.pipeInput("v1", request("v1", 4, List.of("p0", "p1")));
+        List<org.apache.kafka.streams.test.TestRecord<String, RenderJob>> out = jobs.readRecordsToList();
+        assertThat(out).extracting(r -> r.key()).containsExactly("v1/0", "v1/1", "v1/2", "v1/3");
+        assertThat(out).extracting(r -> r.value().getPrompt()).containsExactly("p0", "p1", "p0", "p1");
+        assertThat(out).allSatisfy(r -> assertThat(r.value().getSubmissions()).hasSize(3));
+    }
+
+    @Test
+    void shouldDrawPromptsFromTheDefaultPoolWithTheSeed() {
+        requests.pipeInput("v1", request("v1", 3, List.of()));
+        assertThat(jobs.readValuesToList()).extracting(RenderJob::getPrompt).allMatch(p -> p.startsWith("pool prompt"));
+    }
+
+    @Test
+    void shouldNameTheOutlierWhenAllImagesAreIn() {
+        requests.pipeInput("v1", request("v1", 3, List.of("p")));
+        for (int i = 0; i < 3; i++) {
+            assertThat(decisions.isEmpty()).isTrue();
+            scores.pipeInput("v1", score("v1", i, 0, ValidationTopologyTest::honestAndCheat));
+        }
+        ValidationDecision d = decisions.readValue();
+        assertThat(d.getStatus()).isEqualTo(DecisionStatus.DECIDED);
+        assertThat(d.getVerdict()).isEqualTo(Verdict.OUTLIER);
+        assertThat(d.getOutliers()).containsExactly("cheat");
+        assertThat(d.getAgreeing()).containsExactly("honest-1", "honest-2");
+        assertThat(d.getPairs().get(0).getDistances()).containsExactly(2, 2, 2);
+        assertThat(d.getImagesDone()).isEqualTo(3);
+        assertThat(d.getRenders()).extracting(r -> r.getWorkerId()).containsExactly("worker-0", "worker-1", "worker-0");
+        assertThat(decisions.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldCountADuplicateScoreOnceAndDecideOnce() {
+        requests.pipeInput("v1", request("v1", 2, List.of("p")));
+        scores.pipeInput("v1", score("v1", 0, 0, ValidationTopologyTest::honestAndCheat));
+        scores.pipeInput("v1", score("v1", 0, 0, ValidationTopologyTest::honestAndCheat));
+        assertThat(decisions.isEmpty()).isTrue();
+        scores.pipeInput("v1", score("v1", 1, 0, ValidationTopologyTest::honestAndCheat));
+        scores.pipeInput("v1", score("v1", 1, 0, ValidationTopologyTest::honestAndCheat));
+        assertThat(decisions.readValuesToList()).hasSize(1);
+        assertThat(metrics.counter("ftval.scores.duplicate").count()).isEqualTo(2.0);
+        KeyValueStore<String, ValidationState> store = driver.getKeyValueStore(ValidationTopology.STORE);
+        assertThat(store.get("v1").getScores()).hasSize(2);
+    }
+
+    @Test
+    void shouldDecideInconclusiveAtTheDeadlineWithWhatIsMissing() {
+        requests.pipeInput("v1", request("v1", 4, List.of("p")));
+        scores.pipeInput("v1", score("v1", 2, 0, ValidationTopologyTest::honestAndCheat));
+        driver.advanceWallClockTime(Duration.ofSeconds(30));
+        assertThat(decisions.isEmpty()).isTrue();
+        driver.advanceWallClockTime(Duration.ofSeconds(31));
+        ValidationDecision d = decisions.readValue();
+        assertThat(d.getStatus()).isEqualTo(DecisionStatus.INCONCLUSIVE);
+        assertThat(d.getMissingImages()).containsExactly(0, 1, 3);
+        assertThat(d.getReason()).isEqualTo("the deadline passed with 3 of 4 images missing: [0, 1, 3]");
+        assertThat(d.getPairs()).hasSize(3);
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+        assertThat(decisions.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldRejectAnInvalidRequestListingEveryProblem() {
+        ValidationRequest bad = request("v1", 0, List.of());
+        bad.getSubmissions().get(1).setSha256("nothex");
+        bad.getSettings().setSampler("euler");
+        requests.pipeInput("v1", bad);
+        ValidationDecision d = decisions.readValue();
+        assertThat(d.getStatus()).isEqualTo(DecisionStatus.REJECTED);
+        assertThat(d.getReason()).contains("images must be in 1..1000, got 0")
+                .contains("submissions[1].sha256 must be 64 lower-case hex digits")
+                .contains("settings.sampler must be dpm++ or ddim, got 'euler'");
+        assertThat(jobs.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldReportASubmissionThatCannotBeLoadedAsFailed() {
+        requests.pipeInput("v1", request("v1", 2, List.of("p")));
+        IntFunction<SubmissionResult[]> cheatMissing = i -> {
+            SubmissionResult[] r = honestAndCheat(i);
+            r[2] = new SubmissionResult("cheat", null, 0L, new RenderError("NOT_FOUND", "file:/m/cheat.safetensors: no such file", true));
+            return r;
+        };
+        scores.pipeInput("v1", score("v1", 0, 0, cheatMissing));
+        scores.pipeInput("v1", score("v1", 1, 0, cheatMissing));
+        ValidationDecision d = decisions.readValue();
+        assertThat(d.getVerdict()).isEqualTo(Verdict.OUTLIER);
+        assertThat(d.getOutliers()).containsExactly("cheat");
+        assertThat(d.getFailed()).hasSize(1);
+        assertThat(d.getFailed().get(0).getReason()).isEqualTo("image 0: NOT_FOUND: file:/m/cheat.safetensors: no such file");
+    }
+
+    @Test
+    void shouldSendAJobOutAgainWhenTheWorkerFailedOnItsOwnAccount() {
+        requests.pipeInput("v1", request("v1", 1, List.of("p")));
+        jobs.readValuesToList();
+        IntFunction<SubmissionResult[]> oom = i -> {
+            SubmissionResult[] r = honestAndCheat(i);
+            r[0] = new SubmissionResult("honest-1", null, 0L, new RenderError("OUT_OF_MEMORY", "CUDA out of memory", false));
+            return r;
+        };
+        scores.pipeInput("v1", score("v1", 0, 0, oom));
+        RenderJob again = jobs.readValue();
+        assertThat(again.getAttempt()).isEqualTo(1);
+        assertThat(again.getImageIndex()).isZero();
+        assertThat(decisions.isEmpty()).isTrue();
+        scores.pipeInput("v1", score("v1", 0, 1, ValidationTopologyTest::honestAndCheat));
+        assertThat(decisions.readValue().getVerdict()).isEqualTo(Verdict.OUTLIER);
+    }
+
+    @Test
+    void shouldDeadLetterAScoreForAnUnknownValidation() {
+        scores.pipeInput("nope", score("nope", 0, 0, ValidationTopologyTest::honestAndCheat));
+        var dl = deadLetters.readRecord();
+        assertThat(new String(dl.headers().lastHeader(DeadLetters.REASON_HEADER).value())).isEqualTo("score for unknown validation nope");
+        assertThat(decisions.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldTakeTheSameRequestTwiceOnce() {
+        ValidationRequest r = request("v1", 2, List.of("p"));
+        requests.pipeInput("v1", r);
+        requests.pipeInput("v1", r);
+        assertThat(jobs.readValuesToList()).hasSize(2);
+        assertThat(deadLetters.isEmpty()).isTrue();
+        requests.pipeInput("v1", request("v1", 3, List.of("other")));
+        assertThat(jobs.isEmpty()).isTrue();
+        assertThat(new String(deadLetters.readRecord().headers().lastHeader(DeadLetters.REASON_HEADER).value()))
+                .isEqualTo("validation id v1 is already in use");
+        assertThat(Map.of()).isEmpty();
+    }
+}
