@@ -28,11 +28,20 @@ public final class LocalCluster implements AutoCloseable {
      * @param workDir logs, broker data, state and model caches
      * @param coordinatorProps extra {@code -D} settings of the coordinator
      * @param workerProps extra {@code -D} settings of every worker
+     * @param externalKafka a broker to use instead of the embedded one (e.g. a Testcontainers
+     *     Kafka where Docker exists); null for the embedded broker
      */
     public record Spec(Path coordinatorJar, Path workerJar, int workers, int workerThreads, Path workDir,
-            Map<String, String> coordinatorProps, Map<String, String> workerProps, Duration startTimeout) {}
+            Map<String, String> coordinatorProps, Map<String, String> workerProps, Duration startTimeout, String externalKafka) {
+
+        public Spec(Path coordinatorJar, Path workerJar, int workers, int workerThreads, Path workDir,
+                Map<String, String> coordinatorProps, Map<String, String> workerProps, Duration startTimeout) {
+            this(coordinatorJar, workerJar, workers, workerThreads, workDir, coordinatorProps, workerProps, startTimeout, null);
+        }
+    }
 
     private final EmbeddedKafka kafka;
+    private final String bootstrapServers;
     private final Spec spec;
     private final Service coordinator;
     private final List<Service> workers = new ArrayList<>();
@@ -46,6 +55,7 @@ public final class LocalCluster implements AutoCloseable {
 
     private LocalCluster(EmbeddedKafka kafka, Spec spec, Service coordinator) {
         this.kafka = kafka;
+        this.bootstrapServers = kafka != null ? kafka.bootstrapServers() : spec.externalKafka();
         this.spec = spec;
         this.coordinator = coordinator;
     }
@@ -53,10 +63,11 @@ public final class LocalCluster implements AutoCloseable {
     public static LocalCluster start(Spec spec) {
         requireFile(spec.coordinatorJar());
         requireFile(spec.workerJar());
-        EmbeddedKafka kafka = EmbeddedKafka.start(spec.workDir().resolve("kafka"), 0, Map.of());
+        EmbeddedKafka kafka = spec.externalKafka() == null ? EmbeddedKafka.start(spec.workDir().resolve("kafka"), 0, Map.of()) : null;
+        String bootstrap = kafka != null ? kafka.bootstrapServers() : spec.externalKafka();
         LocalCluster cluster = null;
         try {
-            Service coordinator = launch("coordinator", spec.coordinatorJar(), spec, kafka, props(spec.coordinatorProps(), Map.of(
+            Service coordinator = launch("coordinator", spec.coordinatorJar(), spec, bootstrap, props(spec.coordinatorProps(), Map.of(
                     "ftval.state-dir", spec.workDir().resolve("coordinator-state").toString(),
                     "ftval.topics.partitions", "6")));
             cluster = new LocalCluster(kafka, spec, coordinator);
@@ -68,7 +79,7 @@ public final class LocalCluster implements AutoCloseable {
         } catch (RuntimeException e) {
             if (cluster != null) {
                 cluster.close();
-            } else {
+            } else if (kafka != null) {
                 kafka.close();
             }
             throw e;
@@ -78,7 +89,7 @@ public final class LocalCluster implements AutoCloseable {
     /** Starts one more worker and waits until it is ready. */
     public Service addWorker() {
         int n = workers.size() + 1;
-        Service worker = launch("worker-" + n, spec.workerJar(), spec, kafka, props(spec.workerProps(), Map.of(
+        Service worker = launch("worker-" + n, spec.workerJar(), spec, bootstrapServers, props(spec.workerProps(), Map.of(
                 "ftval.worker.id", "worker-" + n,
                 "ftval.worker.threads", Integer.toString(spec.workerThreads()),
                 "ftval.worker.cache-dir", spec.workDir().resolve("worker-cache").toString(),
@@ -93,7 +104,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public String bootstrapServers() {
-        return kafka.bootstrapServers();
+        return bootstrapServers;
     }
 
     public Service coordinator() {
@@ -110,17 +121,21 @@ public final class LocalCluster implements AutoCloseable {
         return out;
     }
 
-    private static Service launch(String name, Path jar, Spec spec, EmbeddedKafka kafka, Map<String, String> props) {
+    private static Service launch(String name, Path jar, Spec spec, String bootstrap, Map<String, String> props) {
         try {
-            int port = EmbeddedKafka.freePort();
+            int port = props.containsKey("quarkus.http.port") ? Integer.parseInt(props.get("quarkus.http.port")) : EmbeddedKafka.freePort();
             Files.createDirectories(spec.workDir());
             Path log = spec.workDir().resolve(name + ".log");
             List<String> command = new ArrayList<>();
             command.add(ProcessHandle.current().info().command().orElse("java"));
             command.add("-Xmx2g");
-            command.add("-Dkafka.bootstrap.servers=" + kafka.bootstrapServers());
+            command.add("-Dkafka.bootstrap.servers=" + bootstrap);
             command.add("-Dquarkus.http.port=" + port);
-            props.forEach((k, v) -> command.add("-D" + k + "=" + v));
+            props.forEach((k, v) -> {
+                if (!k.equals("quarkus.http.port")) {
+                    command.add("-D" + k + "=" + v);
+                }
+            });
             command.add("-jar");
             command.add(jar.toString());
             Process process = new ProcessBuilder(command)
@@ -199,6 +214,8 @@ public final class LocalCluster implements AutoCloseable {
     public void close() {
         workers.forEach(LocalCluster::stop);
         stop(coordinator);
-        kafka.close();
+        if (kafka != null) {
+            kafka.close();
+        }
     }
 }

@@ -72,6 +72,38 @@ public final class Verified {
         }
     }
 
+    /**
+     * The digest a caller expects for {@code path}: a folder's (directory, or zip of one: the
+     * SHA-256 of its SHA256SUMS), or a single file's SHA-256. Nothing is verified beyond that.
+     */
+    public static String digestOf(Path path) {
+        String name = path.toString();
+        try {
+            if (Files.isDirectory(path)) {
+                return manifestOf(path, name).digest();
+            }
+            if (!Files.isRegularFile(path)) {
+                throw new EngineException(Kind.NOT_FOUND, name + ": no such file or directory");
+            }
+            if (name.endsWith(".zip")) {
+                try (ZipFile zip = new ZipFile(path.toFile())) {
+                    ZipEntry sums = zip.getEntry(rootPrefix(zip, name) + Manifest.FILE_NAME);
+                    if (sums == null) {
+                        throw new EngineException(Kind.INVALID_BUNDLE, name + ": a zipped bundle must carry " + Manifest.FILE_NAME);
+                    }
+                    try (InputStream in = zip.getInputStream(sums)) {
+                        return Manifest.parse(in.readAllBytes(), name).digest();
+                    }
+                } catch (ZipException e) {
+                    throw new EngineException(Kind.INVALID_BUNDLE, name + ": not a zip (" + e.getMessage() + ")", e);
+                }
+            }
+            return Digests.sha256(path);
+        } catch (IOException e) {
+            throw new EngineException(Kind.NOT_FOUND, name + ": cannot be read: " + e.getMessage(), e);
+        }
+    }
+
     /** The manifest a folder carries, or the canonical one computed from its files. */
     static Manifest manifestOf(Path root, String name) throws IOException {
         Path sums = root.resolve(Manifest.FILE_NAME);

@@ -1,0 +1,263 @@
+package io.ftvalidator.cli;
+
+import io.ftvalidator.engine.ModelCache;
+import io.ftvalidator.engine.bundle.ModelRef;
+import io.ftvalidator.engine.hash.HashAlgorithm;
+import io.ftvalidator.engine.render.ImageSpec;
+import io.ftvalidator.engine.render.LoadedModel;
+import io.ftvalidator.engine.render.RenderSettings;
+import io.ftvalidator.engine.render.Renderer;
+import io.ftvalidator.local.LocalCluster;
+import io.ftvalidator.schemas.DecisionStatus;
+import io.ftvalidator.schemas.DeviceInfo;
+import io.ftvalidator.schemas.DeviceKind;
+import io.ftvalidator.schemas.ImageScore;
+import io.ftvalidator.schemas.RenderJob;
+import io.ftvalidator.schemas.SubmissionResult;
+import io.ftvalidator.schemas.Topics;
+import io.ftvalidator.schemas.ValidationDecision;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "bench", description = "Benchmarks that print figures.",
+        subcommands = {BenchCommand.Render.class, BenchCommand.Cluster.class})
+final class BenchCommand {
+
+    /** Median of a list of timings. */
+    static double median(List<Double> values) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    @Command(name = "render", description = "Render time per image in Java (DJL) against the Python reference renderer, same bundle, machine and threads.")
+    static final class Render implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--model", description = "bundle (default: the fixture base)")
+        Path model;
+
+        @Option(names = "--runs", defaultValue = "5", description = "timed renders after one warm-up (default: ${DEFAULT-VALUE})")
+        int runs;
+
+        @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "the Python with torch (default: ${DEFAULT-VALUE})")
+        String python;
+
+        @Mixin
+        RenderOptions render;
+
+        @Mixin
+        EngineOptions engine;
+
+        @Override
+        public Integer call() throws Exception {
+            Path bundle = model != null ? model : Fixtures.base();
+            String prompt = Fixtures.prompts().get(0);
+            RenderSettings settings = render.settings();
+            PrintWriter out = spec.commandLine().getOut();
+            List<Double> java = new ArrayList<>();
+            int threads;
+            try (ModelCache cache = engine.openCache();
+                    ModelCache.Prepared prepared = cache.prepare(new ModelRef(bundle, Optional.empty()), Optional.empty());
+                    LoadedModel.Session session = prepared.open()) {
+                threads = io.ftvalidator.engine.EngineSetup.threads();
+                for (int i = 0; i <= runs; i++) {
+                    long t0 = System.nanoTime();
+                    Renderer.render(session, new ImageSpec(42, i, prompt, settings));
+                    if (i > 0) {
+                        java.add((System.nanoTime() - t0) / 1e6);
+                    }
+                }
+            }
+            double javaMs = median(java);
+            out.printf("java   render_ms_per_image %.1f (median of %d, %d threads, %s %d steps)%n", javaMs, runs, threads, settings.sampler(), settings.steps());
+            out.flush();
+            List<String> command = new ArrayList<>(List.of(python, Home.path().resolve("python/render_reference.py").toString(),
+                    "--model", bundle.toString(), "--seed", "42", "--index", "0", "--prompt", prompt,
+                    "--steps", Integer.toString(settings.steps()), "--guidance", Double.toString(settings.guidance()),
+                    "--sampler", settings.sampler().id(), "--threads", Integer.toString(threads),
+                    "--bench", Integer.toString(runs), "--out", Path.of(System.getProperty("java.io.tmpdir"), "ftval-bench.png").toString()));
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Double pythonMs = null;
+            StringBuilder log = new StringBuilder();
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    log.append(line).append('\n');
+                    if (line.startsWith("render_ms_per_image ")) {
+                        pythonMs = Double.parseDouble(line.substring("render_ms_per_image ".length()).trim());
+                    }
+                }
+            }
+            if (p.waitFor() != 0 || pythonMs == null) {
+                throw new IllegalStateException("the Python reference failed:\n" + log);
+            }
+            out.printf("python render_ms_per_image %.1f (median of %d, %d threads)%n", pythonMs, runs, threads);
+            out.printf("ratio java/python %.2f%n", javaMs / pythonMs);
+            return 0;
+        }
+    }
+
+    @Command(name = "cluster", description = "End-to-end wall time against pure render time (1 and 2 workers), and the coordinator's fan-out and aggregation rates without rendering.")
+    static final class Cluster implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--images", defaultValue = "16", description = "images per submission (default: ${DEFAULT-VALUE})")
+        int images;
+
+        @Option(names = "--rate-validations", defaultValue = "20", description = "validations of 1000 images for the rate test (default: ${DEFAULT-VALUE})")
+        int rateValidations;
+
+        @Mixin
+        RenderOptions render;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            List<SubmissionArg> submissions = Fixtures.groupOfThree();
+            List<String> prompts = Fixtures.prompts().subList(0, images);
+            RenderSettings settings = render.settings();
+            int cores = Runtime.getRuntime().availableProcessors();
+
+            // 1. pure render time: every image of the validation in one process, models loaded beforehand
+            io.ftvalidator.engine.EngineSetup.configure(cores);
+            double pureMs;
+            try (ModelCache cache = new ModelCache(io.ftvalidator.engine.EngineSetup.device("cpu"), Home.cache(), Long.MAX_VALUE)) {
+                LocalRenders.run(cache, submissions, Optional.of(Fixtures.baseRef()), 42, prompts.subList(0, 1), settings, HashAlgorithm.GOIMAGEHASH, (s, i, im) -> { });
+                long t0 = System.nanoTime();
+                LocalRenders.run(cache, submissions, Optional.of(Fixtures.baseRef()), 42, prompts, settings, HashAlgorithm.GOIMAGEHASH, (s, i, im) -> { });
+                pureMs = (System.nanoTime() - t0) / 1e6;
+            }
+            out.printf("pure render, one process, %d threads: %d submissions x %d images in %.0f ms%n", cores, submissions.size(), images, pureMs);
+            out.flush();
+
+            // 2. end to end, 1 and 2 workers (each worker gets cores / workers engine threads)
+            for (int workers : new int[] {1, 2}) {
+                LocalClusterOptions local = new LocalClusterOptions();
+                local.workers = workers;
+                try (LocalCluster cluster = local.start(Map.of())) {
+                    CoordinatorClient client = new CoordinatorClient(cluster.coordinatorUrl());
+                    // warm-up: the workers load the models once
+                    run(client, submissions, prompts.subList(0, Math.min(prompts.size(), 2 * workers)), settings);
+                    long t0 = System.nanoTime();
+                    run(client, submissions, prompts, settings);
+                    double wallMs = (System.nanoTime() - t0) / 1e6;
+                    out.printf("cluster, %d worker(s) x %d threads: %.0f ms end to end, ratio to pure render %.2f%n",
+                            workers, Math.max(1, cores / workers), wallMs, wallMs / pureMs);
+                    out.flush();
+                }
+            }
+
+            // 3. fan-out and aggregation without rendering: no workers, synthetic scores
+            LocalClusterOptions none = new LocalClusterOptions();
+            none.workers = 0;
+            try (LocalCluster cluster = none.start(Map.of())) {
+                rates(out, cluster);
+            }
+            return 0;
+        }
+
+        private static void run(CoordinatorClient client, List<SubmissionArg> submissions, List<String> prompts, RenderSettings settings)
+                throws IOException, InterruptedException {
+            ValidationOptions v = Fixtures.options(submissions, prompts);
+            String id = client.submit(SubmitCommand.request(v, settings, null, 900)).path("validationId").asText();
+            var status = client.awaitDecision(id, Duration.ofMinutes(15), s -> { });
+            if (!"DECIDED".equals(status.path("state").asText())) {
+                throw new IllegalStateException("the benchmark validation ended " + status.path("state").asText());
+            }
+        }
+
+        private void rates(PrintWriter out, LocalCluster cluster) throws Exception {
+            int perValidation = 1000;
+            int total = rateValidations * perValidation;
+            CoordinatorClient client = new CoordinatorClient(cluster.coordinatorUrl());
+            Properties c = new Properties();
+            c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+            c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
+            c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+            List<String> ids = new ArrayList<>();
+            List<RenderJob> jobs = new ArrayList<>(total);
+            try (KafkaConsumer<String, RenderJob> consumer = new KafkaConsumer<>(c, new StringDeserializer(), Topics.RENDER_JOBS.valueSerde().deserializer())) {
+                consumer.subscribe(List.of(Topics.RENDER_JOBS.name()));
+                consumer.poll(Duration.ofMillis(500));
+                long t0 = System.nanoTime();
+                for (int v = 0; v < rateValidations; v++) {
+                    ValidationOptions options = Fixtures.options(Fixtures.groupOfThree(), List.of("a prompt"));
+                    options.images = perValidation;
+                    ids.add(client.submit(SubmitCommand.request(options, RenderSettings.DEFAULTS, null, 3600)).path("validationId").asText());
+                }
+                while (jobs.size() < total) {
+                    for (ConsumerRecord<String, RenderJob> r : consumer.poll(Duration.ofMillis(200))) {
+                        jobs.add(r.value());
+                    }
+                }
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                out.printf("fan-out: %d validations x %d images = %d render jobs published in %.2f s: %.0f jobs/s%n",
+                        rateValidations, perValidation, total, seconds, total / seconds);
+                out.flush();
+            }
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+            p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+            p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+            p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+            DeviceInfo device = new DeviceInfo(DeviceKind.CPU, "bench", 0L, 1, "none");
+            Set<String> decided = new HashSet<>();
+            try (KafkaProducer<String, ImageScore> producer = new KafkaProducer<>(p, new StringSerializer(), Topics.IMAGE_SCORES.valueSerde().serializer());
+                    KafkaConsumer<String, ValidationDecision> decisions = new KafkaConsumer<>(c, new StringDeserializer(), Topics.VALIDATION_DECISIONS.valueSerde().deserializer())) {
+                decisions.subscribe(List.of(Topics.VALIDATION_DECISIONS.name()));
+                decisions.poll(Duration.ofMillis(500));
+                long t0 = System.nanoTime();
+                for (RenderJob job : jobs) {
+                    List<SubmissionResult> results = job.getSubmissions().stream()
+                            .map(s -> new SubmissionResult(s.getId(), (long) (job.getImageIndex() * 31 + s.getId().hashCode()), 0L, null))
+                            .toList();
+                    producer.send(new ProducerRecord<>(Topics.IMAGE_SCORES.name(), job.getValidationId(), new ImageScore(
+                            job.getValidationId(), job.getImageIndex(), 0, "bench", device, results, 0L, 0L)));
+                }
+                producer.flush();
+                while (!decided.containsAll(ids)) {
+                    for (ConsumerRecord<String, ValidationDecision> r : decisions.poll(Duration.ofMillis(200))) {
+                        if (r.value().getStatus() == DecisionStatus.DECIDED) {
+                            decided.add(r.key());
+                        }
+                    }
+                }
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                out.printf("aggregation: %d scores (3 hashes each) to %d decisions in %.2f s: %.0f scores/s%n",
+                        total, ids.size(), seconds, total / seconds);
+            }
+        }
+    }
+}

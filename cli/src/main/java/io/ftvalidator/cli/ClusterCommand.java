@@ -1,0 +1,40 @@
+package io.ftvalidator.cli;
+
+import io.ftvalidator.local.LocalCluster;
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "cluster", description = "Runs a local cluster (in-JVM Kafka broker, coordinator, workers) until Ctrl-C; submit and status talk to it.")
+final class ClusterCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    LocalClusterOptions local;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("starting a broker, a coordinator and %d worker(s)...%n", local.workers);
+        out.flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        LocalCluster cluster = local.start(Map.of("quarkus.http.port", "8080"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            cluster.close();
+            stopped.countDown();
+        }));
+        out.printf("coordinator %s, Kafka %s, logs in %s%n", cluster.coordinatorUrl(), cluster.bootstrapServers(),
+                cluster.coordinator().log().getParent());
+        out.println("./ftval submit ... talks to it; Ctrl-C stops it");
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+}

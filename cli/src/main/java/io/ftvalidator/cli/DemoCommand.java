@@ -1,0 +1,77 @@
+package io.ftvalidator.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ftvalidator.local.LocalCluster;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "demo", description = "Starts a local cluster (in-JVM Kafka broker, coordinator, workers) and validates the fixture models: "
+        + "two honest replicas and one dishonest submission.")
+final class DemoCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    LocalClusterOptions local;
+
+    @Mixin
+    RenderOptions render;
+
+    @Option(names = "--images", defaultValue = "8", description = "images per submission (default: ${DEFAULT-VALUE})")
+    int images;
+
+    @Option(names = "--cheat", defaultValue = "half-steps",
+            description = "the dishonest fixture: base-untrained, half-steps, other-data or random (default: ${DEFAULT-VALUE})")
+    String cheat;
+
+    @Option(names = "--keep-running", description = "leave the cluster running after the verdict, until Ctrl-C")
+    boolean keepRunning;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        List<SubmissionArg> submissions = List.of(
+                SubmissionArg.parse("honest-1=" + Fixtures.lora("honest-1")),
+                SubmissionArg.parse("honest-2=" + Fixtures.lora("honest-2")),
+                SubmissionArg.parse("dishonest=" + Fixtures.lora(cheat)));
+        List<String> prompts = Fixtures.prompts();
+        if (images < 1 || images > prompts.size()) {
+            throw new IllegalArgumentException("--images must be in 1.." + prompts.size());
+        }
+        out.printf("starting a Kafka broker (in-JVM, KRaft), a coordinator and %d workers...%n", local.workers);
+        out.flush();
+        long t0 = System.nanoTime();
+        LocalCluster cluster = local.start(Map.of());
+        try {
+            out.printf("cluster up in %.1f s: coordinator %s, Kafka %s, logs in %s%n", (System.nanoTime() - t0) / 1e9,
+                    cluster.coordinatorUrl(), cluster.bootstrapServers(), cluster.coordinator().log().getParent());
+            CoordinatorClient client = new CoordinatorClient(cluster.coordinatorUrl());
+            ValidationOptions v = Fixtures.options(submissions, prompts.subList(0, images));
+            String id = client.submit(SubmitCommand.request(v, render.settings(), null, 900)).path("validationId").asText();
+            out.printf("validation %s: %d submissions (honest-1, honest-2 and the dishonest '%s') x %d images, seed 42%n",
+                    id, submissions.size(), cheat, images);
+            out.flush();
+            JsonNode status = client.awaitDecision(id, Duration.ofMinutes(15), s -> StatusPrinter.progress(out, s));
+            StatusPrinter.decision(out, status);
+            if (keepRunning) {
+                out.printf("the cluster keeps running: ./ftval status --coordinator %s %s; Ctrl-C stops it%n", cluster.coordinatorUrl(), id);
+                out.flush();
+                Thread.currentThread().join();
+            }
+        } finally {
+            out.println("stopping the cluster");
+            out.flush();
+            cluster.close();
+        }
+        return 0;
+    }
+}

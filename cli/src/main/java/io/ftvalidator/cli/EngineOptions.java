@@ -1,0 +1,35 @@
+package io.ftvalidator.cli;
+
+import ai.djl.Device;
+import io.ftvalidator.engine.EngineSetup;
+import io.ftvalidator.engine.ModelCache;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options of every command that loads models: device, threads, cache folder. */
+final class EngineOptions {
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE})")
+    String device;
+
+    @Option(names = "--threads", description = "engine threads; renders are bit-reproducible only with the same count (default: all cores)")
+    Integer threads;
+
+    @Option(names = "--cache", description = "where zipped bundles are extracted (default: $FTVAL_CACHE or ~/.cache/ftvalidator)")
+    Path cache;
+
+    /** Pins the engine settings, then opens a model cache on the chosen device. */
+    ModelCache openCache() {
+        EngineSetup.configure(threads != null ? threads : Runtime.getRuntime().availableProcessors());
+        Device d = EngineSetup.device(device);
+        return new ModelCache(d, cacheDir(), Long.MAX_VALUE);
+    }
+
+    Path cacheDir() {
+        if (cache != null) {
+            return cache;
+        }
+        String env = System.getenv("FTVAL_CACHE");
+        return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "ftvalidator");
+    }
+}

@@ -1,0 +1,35 @@
+package io.ftvalidator.cli;
+
+import io.ftvalidator.local.LocalCluster;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** How a local cluster is started: how many workers, with how many engine threads, where. */
+final class LocalClusterOptions {
+
+    @Option(names = "--workers", defaultValue = "2", description = "worker processes (default: ${DEFAULT-VALUE})")
+    int workers;
+
+    @Option(names = "--worker-threads", description = "engine threads per worker (default: cores / workers, at least 1)")
+    Integer workerThreads;
+
+    @Option(names = "--work-dir", description = "logs, broker data and caches (default: a new folder under $FTVAL_CACHE or ~/.cache/ftvalidator)")
+    Path workDir;
+
+    LocalCluster start(Map<String, String> coordinatorProps) throws IOException {
+        if (workers < 0 || workers > 16) {
+            throw new IllegalArgumentException("--workers must be in 0..16, got " + workers);
+        }
+        Path home = Home.path();
+        Path dir = workDir != null ? workDir : Files.createTempDirectory(Files.createDirectories(Home.cache().resolve("clusters")), "cluster-");
+        int threads = workerThreads != null ? workerThreads : Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, workers));
+        return LocalCluster.start(new LocalCluster.Spec(
+                home.resolve("coordinator/target/quarkus-app/quarkus-run.jar"),
+                home.resolve("validator-worker/target/quarkus-app/quarkus-run.jar"),
+                workers, threads, dir, coordinatorProps, Map.of(), Duration.ofSeconds(180)));
+    }
+}

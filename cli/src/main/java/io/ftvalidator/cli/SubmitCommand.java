@@ -1,0 +1,115 @@
+package io.ftvalidator.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ftvalidator.engine.ModelCache;
+import io.ftvalidator.engine.bundle.ModelRef;
+import io.ftvalidator.engine.bundle.Verified;
+import io.ftvalidator.engine.render.RenderSettings;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "submit", description = "Submits a validation to a running coordinator; --wait shows progress and the verdict.")
+final class SubmitCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ClusterOptions cluster;
+
+    @Mixin
+    ValidationOptions validation;
+
+    @Mixin
+    RenderOptions render;
+
+    @Option(names = "--id", description = "the validation id (default: generated)")
+    String id;
+
+    @Option(names = "--deadline", defaultValue = "600", description = "seconds until an unfinished validation is decided INCONCLUSIVE (default: ${DEFAULT-VALUE})")
+    long deadlineSeconds;
+
+    @Option(names = "--wait", description = "wait for the decision, showing progress")
+    boolean await;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        ObjectNode request = request(validation, render.settings(), id, deadlineSeconds);
+        CoordinatorClient client = new CoordinatorClient(cluster.url());
+        JsonNode accepted = client.submit(request);
+        String validationId = accepted.path("validationId").asText();
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(validationId);
+        if (!await) {
+            return 0;
+        }
+        JsonNode status = client.awaitDecision(validationId, Duration.ofSeconds(deadlineSeconds + 30), s -> StatusPrinter.progress(out, s));
+        StatusPrinter.decision(out, status);
+        return 0;
+    }
+
+    /** The JSON request of POST /validations for these options: local paths become file: URIs with their digests. */
+    static ObjectNode request(ValidationOptions v, RenderSettings settings, String id, long deadlineSeconds) throws IOException {
+        ObjectNode json = CoordinatorClient.JSON.createObjectNode();
+        if (id != null) {
+            json.put("validationId", id);
+        }
+        Optional<ModelRef> base = v.baseRef();
+        ArrayNode subs = json.putArray("submissions");
+        for (SubmissionArg s : v.submissions()) {
+            ObjectNode sub = subs.addObject();
+            sub.put("id", s.id());
+            boolean lora;
+            if (s.remote()) {
+                sub.put("modelUri", s.location());
+                sub.put("sha256", s.sha256().orElseThrow(() -> new IllegalArgumentException(
+                        s.location() + ": a remote model needs its digest, URI#sha256=HEX")));
+                lora = s.location().endsWith(".safetensors");
+            } else {
+                sub.put("modelUri", uri(s.model().path()));
+                sub.put("sha256", s.sha256().orElseGet(() -> Verified.digestOf(s.model().path())));
+                lora = ModelCache.isLora(s.model().path());
+            }
+            if (lora) {
+                ModelRef b = base.orElseThrow(() -> new IllegalArgumentException(s.location() + " is a LoRA: give --base"));
+                sub.put("baseModelUri", uri(b.path()));
+                sub.put("baseSha256", b.sha256().orElseGet(() -> Verified.digestOf(b.path())));
+            }
+        }
+        json.put("seed", new BigInteger(Long.toUnsignedString(v.seed)));
+        json.put("images", v.images);
+        ArrayNode prompts = v.prompts != null ? json.putArray("prompts") : json.putArray("promptPool");
+        (v.prompts != null ? v.prompts : v.pool()).forEach(prompts::add);
+        ObjectNode s = json.putObject("settings");
+        s.put("sampler", settings.sampler().id());
+        s.put("steps", settings.steps());
+        s.put("guidance", settings.guidance());
+        s.put("width", settings.width());
+        s.put("height", settings.height());
+        s.put("negativePrompt", settings.negativePrompt());
+        json.put("rule", v.parsedRule().id());
+        json.put("hashAlgorithm", v.algorithm);
+        if (v.threshold != null) {
+            json.put("threshold", v.threshold);
+        }
+        json.put("deadlineSeconds", deadlineSeconds);
+        return json;
+    }
+
+    private static String uri(Path path) {
+        String text = path.toString();
+        return text.matches("(?i)https?://.*") ? text : path.toAbsolutePath().normalize().toUri().toString();
+    }
+}

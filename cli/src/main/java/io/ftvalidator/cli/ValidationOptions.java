@@ -1,0 +1,102 @@
+package io.ftvalidator.cli;
+
+import io.ftvalidator.decision.Decider;
+import io.ftvalidator.decision.Rule;
+import io.ftvalidator.engine.bundle.ModelRef;
+import io.ftvalidator.noise.PortableNoise;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import picocli.CommandLine.Option;
+
+/** What a validation is, on the command line: the submissions, the seed, the prompts and the rule. */
+final class ValidationOptions {
+
+    @Option(names = "--base", description = "the base bundle LoRA submissions apply to")
+    String base;
+
+    @Option(names = "--model", required = true, paramLabel = "[NAME=]PATH[#sha256=HEX]",
+            description = "a submission: bundle or LoRA; give 2 or more")
+    List<String> models;
+
+    @Option(names = "--seed", required = true, converter = SeedConverter.class, description = "unsigned 64-bit seed")
+    long seed;
+
+    @Option(names = "--images", defaultValue = "4", description = "images per model (default: ${DEFAULT-VALUE})")
+    int images;
+
+    @Option(names = "--prompt", description = "prompt(s); image i takes prompt i mod count")
+    List<String> prompts;
+
+    @Option(names = "--prompts", paramLabel = "FILE", description = "a prompt pool, one per line; image i draws its prompt with the seed")
+    Path promptPool;
+
+    @Option(names = "--rule", defaultValue = "mean", description = "mean or every-image (default: ${DEFAULT-VALUE})")
+    String rule;
+
+    @Option(names = "--threshold", description = "Hamming distance a pair must stay strictly below (default: the rule's calibrated value)")
+    Double threshold;
+
+    @Option(names = "--algorithm", defaultValue = "goimagehash", description = "goimagehash or imagehash (default: ${DEFAULT-VALUE})")
+    String algorithm;
+
+    Rule parsedRule() {
+        return Rule.parse(rule);
+    }
+
+    double threshold() {
+        return threshold != null ? threshold : parsedRule().defaultThreshold();
+    }
+
+    Optional<ModelRef> baseRef() {
+        return Optional.ofNullable(base).map(ModelRef::parse);
+    }
+
+    /** The submissions, with unique names. */
+    List<SubmissionArg> submissions() {
+        List<SubmissionArg> out = models.stream().map(SubmissionArg::parse).toList();
+        if (out.size() < 2 || out.size() > Decider.MAX_SUBMISSIONS) {
+            throw new IllegalArgumentException("give 2.." + Decider.MAX_SUBMISSIONS + " --model options, got " + out.size());
+        }
+        Set<String> ids = new HashSet<>();
+        for (SubmissionArg s : out) {
+            if (!ids.add(s.id())) {
+                throw new IllegalArgumentException("two submissions are named '" + s.id() + "': name them NAME=PATH");
+            }
+        }
+        if (images < 1 || images > 1000) {
+            throw new IllegalArgumentException("--images must be in 1..1000, got " + images);
+        }
+        return out;
+    }
+
+    /** The pool file's prompts, when one is given. */
+    List<String> pool() throws IOException {
+        if (promptPool == null) {
+            return List.of();
+        }
+        List<String> pool = Files.readAllLines(promptPool).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        if (pool.isEmpty()) {
+            throw new IllegalArgumentException(promptPool + " holds no prompt");
+        }
+        return pool;
+    }
+
+    /** Each image's prompt: the given ones in turn, or drawn from the pool with the seed. */
+    List<String> imagePrompts() throws IOException {
+        if ((prompts == null) == (promptPool == null)) {
+            throw new IllegalArgumentException("give either --prompt (one or more) or --prompts FILE");
+        }
+        List<String> out = new ArrayList<>();
+        List<String> pool = pool();
+        for (int i = 0; i < images; i++) {
+            out.add(prompts != null ? prompts.get(i % prompts.size()) : pool.get(PortableNoise.promptChoice(seed, i, pool.size())));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,141 @@
+package io.ftvalidator.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ftvalidator.engine.bundle.Verified;
+import io.ftvalidator.local.LocalCluster;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.kafka.KafkaContainer;
+
+/**
+ * The cluster the end-to-end tests share: a real broker (a Testcontainers Kafka where Docker
+ * exists, else the in-JVM KRaft broker), the coordinator and two workers as processes running their
+ * packaged jars, and a small REST client.
+ */
+final class TestCluster implements AutoCloseable {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final Path HOME = Path.of(System.getProperty("ftval.home", "..")).toAbsolutePath().normalize();
+    static final Path MODELS = HOME.resolve("fixtures/models");
+
+    final LocalCluster cluster;
+    private final KafkaContainer container;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private TestCluster(LocalCluster cluster, KafkaContainer container) {
+        this.cluster = cluster;
+        this.container = container;
+    }
+
+    static TestCluster start(int workers) throws IOException {
+        KafkaContainer container = null;
+        if (dockerAvailable()) {
+            container = new KafkaContainer("apache/kafka:4.1.2");
+            container.start();
+        }
+        Path work = Files.createTempDirectory("ftval-cluster-test-");
+        LocalCluster cluster = LocalCluster.start(new LocalCluster.Spec(
+                HOME.resolve("coordinator/target/quarkus-app/quarkus-run.jar"),
+                HOME.resolve("validator-worker/target/quarkus-app/quarkus-run.jar"),
+                workers, 1, work, Map.of("ftval.deadline-scan", "500ms"), Map.of(), Duration.ofSeconds(180),
+                container == null ? null : container.getBootstrapServers()));
+        return new TestCluster(cluster, container);
+    }
+
+    private static boolean dockerAvailable() {
+        try {
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
+    static Path lora(String name) {
+        return MODELS.resolve("lora").resolve(name + ".safetensors");
+    }
+
+    static Path base() {
+        return MODELS.resolve("base");
+    }
+
+    /** A request of LoRA submissions on the fixture base; {@code ids[i]} names {@code loras[i]}. */
+    static ObjectNode request(String id, List<String> ids, List<Path> loras, int images, String rule) {
+        ObjectNode r = JSON.createObjectNode();
+        r.put("validationId", id);
+        ArrayNode subs = r.putArray("submissions");
+        String baseDigest = Verified.digestOf(base());
+        for (int i = 0; i < ids.size(); i++) {
+            ObjectNode s = subs.addObject();
+            s.put("id", ids.get(i));
+            s.put("modelUri", loras.get(i).toUri().toString());
+            s.put("sha256", Files.exists(loras.get(i)) ? Verified.digestOf(loras.get(i)) : "0".repeat(63) + (i % 10));
+            s.put("baseModelUri", base().toUri().toString());
+            s.put("baseSha256", baseDigest);
+        }
+        r.put("seed", 42);
+        r.put("images", images);
+        ArrayNode prompts = r.putArray("prompts");
+        prompts(images).forEach(prompts::add);
+        r.put("rule", rule);
+        r.put("deadlineSeconds", 600);
+        return r;
+    }
+
+    static List<String> prompts(int n) {
+        try {
+            return Files.readAllLines(HOME.resolve("fixtures/prompts.txt")).stream().filter(l -> !l.isBlank()).limit(n).toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    HttpResponse<String> post(ObjectNode body) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(cluster.coordinatorUrl() + "/validations"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The status JSON, or null while the coordinator does not know the validation. */
+    JsonNode status(String id) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(cluster.coordinatorUrl() + "/validations/" + id)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
+    }
+
+    /** Polls until decided; every status seen on the way goes to {@code seen}. */
+    JsonNode awaitDecision(String id, Duration timeout, List<JsonNode> seen) throws IOException, InterruptedException {
+        long until = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < until) {
+            JsonNode s = status(id);
+            if (s != null) {
+                seen.add(s);
+                if (!"PENDING".equals(s.path("state").asText())) {
+                    return s;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("validation " + id + " was not decided in " + timeout + "; coordinator log:\n"
+                + LocalCluster.tail(cluster.coordinator().log()));
+    }
+
+    @Override
+    public void close() {
+        cluster.close();
+        if (container != null) {
+            container.stop();
+        }
+    }
+}

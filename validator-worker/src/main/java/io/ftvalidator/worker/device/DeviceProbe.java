@@ -1,0 +1,56 @@
+package io.ftvalidator.worker.device;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.util.cuda.CudaUtils;
+import io.ftvalidator.schemas.DeviceInfo;
+import io.ftvalidator.schemas.DeviceKind;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Describes the device a worker renders on: card type and memory for a GPU, model and RAM for a CPU. */
+public final class DeviceProbe {
+
+    private DeviceProbe() {}
+
+    public static DeviceInfo describe(Device device, int threads) {
+        String engine = "PyTorch " + Engine.getEngine("PyTorch").getVersion();
+        if (device.isGpu()) {
+            long memory = CudaUtils.getGpuMemory(device).getMax();
+            return new DeviceInfo(DeviceKind.GPU, gpuName(device.getDeviceId()), memory, threads, engine);
+        }
+        long memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
+        return new DeviceInfo(DeviceKind.CPU, cpuName(), memory, threads, engine);
+    }
+
+    private static String gpuName(int id) {
+        try {
+            Process p = new ProcessBuilder("nvidia-smi", "--query-gpu=name", "--format=csv,noheader", "-i", Integer.toString(id))
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 && !out.isEmpty()) {
+                return out.lines().findFirst().orElse(out);
+            }
+        } catch (IOException e) {
+            // no nvidia-smi: fall through
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return "CUDA GPU " + id;
+    }
+
+    private static String cpuName() {
+        try {
+            List<String> lines = Files.readAllLines(Path.of("/proc/cpuinfo"));
+            return lines.stream().filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).strip())
+                    .findFirst().orElse(System.getProperty("os.arch") + " CPU");
+        } catch (IOException e) {
+            return System.getProperty("os.arch") + " CPU";
+        }
+    }
+}
