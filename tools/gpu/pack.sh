@@ -13,16 +13,17 @@ cp "${GPU_JNI:-$root/../shared/gpu-java/libdjl_torch.so}" "$out/"
 cp cli/target/ftval.jar "$out/"
 for jar in cli/target/lib/*.jar; do
   case "$(basename "$jar")" in
-    pytorch-native-cpu-*|kafka_2.13-*|kafka-server-*|kafka-metadata-*|kafka-raft-*|kafka-storage-*|kafka-group-coordinator-*|kafka-share-coordinator-*|kafka-transaction-coordinator-*|kafka-coordinator-common-*|scala-*|jackson-dataformat-csv-*|jackson-module-scala*|jopt-simple-*|zstd-jni-*|snappy-java-*|lz4-java-*|caffeine-*|argparse4j-*|commons-validator-*|metrics-core-*|re2j-*|HdrHistogram-*|pcollections-*|bcpkix-*|bcprov-*|bcutil-*) ;; # not used on the GPU machine
+    pytorch-native-cpu-*|decision-*|kafka-clients-*|kafka_2.13-*|kafka-server*|kafka-metadata*|kafka-raft*|kafka-storage*|kafka-group*|kafka-share*|kafka-transaction*|kafka-coordinator*|kafka-tools*|log4j-*|jna-*|commons-collections-*|commons-beanutils-*|commons-digester-*|commons-logging-*|commons-text-*|commons-lang3-*|jose4j-*|opentelemetry-*|protobuf-*|jline-*|kafka_2.13-*|kafka-server-*|kafka-metadata-*|kafka-raft-*|kafka-storage-*|kafka-group-coordinator-*|kafka-share-coordinator-*|kafka-transaction-coordinator-*|kafka-coordinator-common-*|scala-*|jackson-dataformat-csv-*|jackson-module-scala*|jopt-simple-*|zstd-jni-*|snappy-java-*|lz4-java-*|caffeine-*|argparse4j-*|commons-validator-*|metrics-core-*|re2j-*|HdrHistogram-*|pcollections-*|bcpkix-*|bcprov-*|bcutil-*) ;; # not used on the GPU machine
     tokenizers-*)
       # keep only the linux-x86_64 native library: the jar carries every platform's
       tmp=$(mktemp -d); (cd "$tmp" && unzip -q "$root/$jar" && rm -rf native/lib/linux-aarch64 native/lib/osx-* native/lib/win-* && zip -qr "$out/lib/$(basename "$jar")" .); rm -rf "$tmp" ;;
     *) cp "$jar" "$out/lib/" ;;
   esac
 done
-modules=$(jdeps --ignore-missing-deps --multi-release 17 --print-module-deps --class-path "$out/lib/*" "$out/ftval.jar" 2>/dev/null || echo java.base,java.logging,jdk.unsupported)
+# what render, hash and compare need (the cluster commands stay on this machine)
+modules=java.base,java.logging,java.management,java.net.http,java.xml,jdk.unsupported
 rm -rf /tmp/ftval-jre
-jlink --add-modules "$modules,jdk.unsupported,java.net.http,java.management" --strip-debug --no-man-pages --no-header-files \
+jlink --add-modules "$modules" --strip-debug --no-man-pages --no-header-files \
   --compress=2 --strip-native-debug-symbols=exclude-debuginfo-files --output /tmp/ftval-jre
 tar cJf "$out/jre.txz" -C /tmp/ftval-jre .
 du -sh "$out" "$out"/* | sort -h | tail -5

@@ -1,0 +1,109 @@
+package io.ftvalidator.cli;
+
+import io.ftvalidator.engine.render.RenderSettings;
+import io.ftvalidator.local.LocalCluster;
+import io.ftvalidator.schemas.DecisionStatus;
+import io.ftvalidator.schemas.DeviceInfo;
+import io.ftvalidator.schemas.DeviceKind;
+import io.ftvalidator.schemas.ImageScore;
+import io.ftvalidator.schemas.RenderJob;
+import io.ftvalidator.schemas.SubmissionResult;
+import io.ftvalidator.schemas.Topics;
+import io.ftvalidator.schemas.ValidationDecision;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** The cluster benchmark's measurements: a validation end to end, and the coordinator's rates without rendering. */
+final class ClusterRates {
+
+    private ClusterRates() {}
+
+static void validate(CoordinatorClient client, List<SubmissionArg> submissions, List<String> prompts, RenderSettings settings)
+            throws IOException, InterruptedException {
+        ValidationOptions v = Fixtures.options(submissions, prompts);
+        String id = client.submit(SubmitCommand.request(v, settings, null, 900)).path("validationId").asText();
+        var status = client.awaitDecision(id, Duration.ofMinutes(15), s -> { });
+        if (!"DECIDED".equals(status.path("state").asText())) {
+            throw new IllegalStateException("the benchmark validation ended " + status.path("state").asText());
+        }
+    }
+
+static void measure(PrintWriter out, LocalCluster cluster, int rateValidations) throws Exception {
+        int perValidation = 1000;
+        int total = rateValidations * perValidation;
+        CoordinatorClient client = new CoordinatorClient(cluster.coordinatorUrl());
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        List<String> ids = new ArrayList<>();
+        List<RenderJob> jobs = new ArrayList<>(total);
+        try (KafkaConsumer<String, RenderJob> consumer = new KafkaConsumer<>(c, new StringDeserializer(), Topics.RENDER_JOBS.valueSerde().deserializer())) {
+            consumer.subscribe(List.of(Topics.RENDER_JOBS.name()));
+            consumer.poll(Duration.ofMillis(500));
+            long t0 = System.nanoTime();
+            for (int v = 0; v < rateValidations; v++) {
+                ValidationOptions options = Fixtures.options(Fixtures.groupOfThree(), List.of("a prompt"));
+                options.images = perValidation;
+                ids.add(client.submit(SubmitCommand.request(options, RenderSettings.DEFAULTS, null, 3600)).path("validationId").asText());
+            }
+            while (jobs.size() < total) {
+                for (ConsumerRecord<String, RenderJob> r : consumer.poll(Duration.ofMillis(200))) {
+                    jobs.add(r.value());
+                }
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            out.printf("fan-out: %d validations x %d images = %d render jobs published in %.2f s: %.0f jobs/s%n",
+                    rateValidations, perValidation, total, seconds, total / seconds);
+            out.flush();
+        }
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        DeviceInfo device = new DeviceInfo(DeviceKind.CPU, "bench", 0L, 1, "none");
+        Set<String> decided = new HashSet<>();
+        try (KafkaProducer<String, ImageScore> producer = new KafkaProducer<>(p, new StringSerializer(), Topics.IMAGE_SCORES.valueSerde().serializer());
+                KafkaConsumer<String, ValidationDecision> decisions = new KafkaConsumer<>(c, new StringDeserializer(), Topics.VALIDATION_DECISIONS.valueSerde().deserializer())) {
+            decisions.subscribe(List.of(Topics.VALIDATION_DECISIONS.name()));
+            decisions.poll(Duration.ofMillis(500));
+            long t0 = System.nanoTime();
+            for (RenderJob job : jobs) {
+                List<SubmissionResult> results = job.getSubmissions().stream()
+                        .map(s -> new SubmissionResult(s.getId(), (long) (job.getImageIndex() * 31 + s.getId().hashCode()), 0L, null))
+                        .toList();
+                producer.send(new ProducerRecord<>(Topics.IMAGE_SCORES.name(), job.getValidationId(), new ImageScore(
+                        job.getValidationId(), job.getImageIndex(), 0, "bench", device, results, 0L, 0L)));
+            }
+            producer.flush();
+            while (!decided.containsAll(ids)) {
+                for (ConsumerRecord<String, ValidationDecision> r : decisions.poll(Duration.ofMillis(200))) {
+                    if (r.value().getStatus() == DecisionStatus.DECIDED) {
+                        decided.add(r.key());
+                    }
+                }
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            out.printf("aggregation: %d scores (3 hashes each) to %d decisions in %.2f s: %.0f scores/s%n",
+                    total, ids.size(), seconds, total / seconds);
+        }
+    }
+}
