@@ -21,7 +21,7 @@ for jar in cli/target/lib/*.jar; do
   esac
 done
 # what render, hash and compare need (the cluster commands stay on this machine)
-modules=java.base,java.logging,java.management,java.net.http,java.xml,jdk.unsupported
+modules=java.base,java.logging,jdk.unsupported
 rm -rf /tmp/ftval-jre
 jlink --add-modules "$modules" --strip-debug --no-man-pages --no-header-files \
   --compress=2 --strip-native-debug-symbols=exclude-debuginfo-files --output /tmp/ftval-jre
