@@ -32,6 +32,7 @@ final class IntakeProcessor implements Processor<String, ValidationRequest, Stri
     private final Counter jobs;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, ValidationState> store;
+    private Timers timers;
 
     IntakeProcessor(ValidationTopology.Settings settings, MeterRegistry metrics) {
         this.settings = settings;
@@ -44,6 +45,7 @@ final class IntakeProcessor implements Processor<String, ValidationRequest, Stri
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
         this.store = context.getStateStore(ValidationTopology.STORE);
+        this.timers = new Timers(context.getStateStore(ValidationTopology.TIMERS));
     }
 
     @Override
@@ -74,11 +76,13 @@ final class IntakeProcessor implements Processor<String, ValidationRequest, Stri
                 }
                 ValidationDecision decision = Decisions.rejected(request, problems, now);
                 store.put(id, new ValidationState(request, List.of(), List.of(), decision));
+                timers.schedule(now + settings.retention().toMillis(), id, Timers.Kind.FORGET);
                 context.forward(new Record<String, SpecificRecord>(id, decision, record.timestamp()), ValidationTopology.DECISIONS_SINK);
                 return;
             }
             List<String> prompts = Prompts.resolve(request, settings.defaultPool());
             store.put(id, new ValidationState(request, prompts, List.of(), null));
+            timers.schedule(request.getDeadlineMillis(), id, Timers.Kind.DEADLINE);
             for (int i = 0; i < request.getImages(); i++) {
                 RenderJob job = RenderJobs.of(request, i, prompts.get(i), 0);
                 context.forward(new Record<String, SpecificRecord>(Topics.jobKey(id, i), job, record.timestamp()), ValidationTopology.JOBS_SINK);

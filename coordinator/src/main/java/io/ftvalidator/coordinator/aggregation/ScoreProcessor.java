@@ -12,12 +12,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
@@ -39,6 +37,7 @@ final class ScoreProcessor implements Processor<String, ImageScore, String, Spec
     private final Counter scores;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, ValidationState> store;
+    private Timers timers;
 
     ScoreProcessor(ValidationTopology.Settings settings, MeterRegistry metrics) {
         this.settings = settings;
@@ -52,6 +51,7 @@ final class ScoreProcessor implements Processor<String, ImageScore, String, Spec
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
         this.store = context.getStateStore(ValidationTopology.STORE);
+        this.timers = new Timers(context.getStateStore(ValidationTopology.TIMERS));
         context.schedule(settings.scanInterval(), PunctuationType.WALL_CLOCK_TIME, this::sweep);
     }
 
@@ -107,35 +107,31 @@ final class ScoreProcessor implements Processor<String, ImageScore, String, Spec
 
     /** At the deadline, decide INCONCLUSIVE; after the retention, forget decided validations. */
     private void sweep(long now) {
-        List<KeyValue<String, ValidationState>> expired = new ArrayList<>();
-        List<String> forgotten = new ArrayList<>();
-        try (KeyValueIterator<String, ValidationState> all = store.all()) {
-            while (all.hasNext()) {
-                KeyValue<String, ValidationState> kv = all.next();
-                ValidationDecision decision = kv.value.getDecision();
-                if (decision == null && now >= kv.value.getRequest().getDeadlineMillis()) {
-                    expired.add(kv);
-                } else if (decision != null && now - decision.getDecidedAtMillis() > settings.retention().toMillis()) {
-                    forgotten.add(kv.key);
+        for (Timers.Due due : timers.due(now)) {
+            timers.done(due);
+            ValidationState state = store.get(due.validationId());
+            if (state == null) {
+                continue;
+            }
+            if (due.kind() == Timers.Kind.FORGET) {
+                store.delete(due.validationId());
+            } else if (state.getDecision() == null) {
+                MDC.put("validationId", due.validationId());
+                try {
+                    publish(state, Decisions.inconclusive(state, now), now);
+                    store.put(due.validationId(), state);
+                } finally {
+                    MDC.remove("validationId");
                 }
             }
         }
-        for (KeyValue<String, ValidationState> kv : expired) {
-            MDC.put("validationId", kv.key);
-            try {
-                ValidationDecision decision = Decisions.inconclusive(kv.value, now);
-                LOG.infof("%s", decision.getReason());
-                publish(kv.value, decision, now);
-                store.put(kv.key, kv.value);
-            } finally {
-                MDC.remove("validationId");
-            }
-        }
-        forgotten.forEach(store::delete);
     }
 
+    /** Records the decision in the state, publishes it, and moves the validation's timer from deadline to retention. */
     private void publish(ValidationState state, ValidationDecision decision, long timestamp) {
         state.setDecision(decision);
+        timers.cancel(state.getRequest().getDeadlineMillis(), decision.getValidationId());
+        timers.schedule(decision.getDecidedAtMillis() + settings.retention().toMillis(), decision.getValidationId(), Timers.Kind.FORGET);
         context.forward(new Record<String, SpecificRecord>(decision.getValidationId(), decision, timestamp), ValidationTopology.DECISIONS_SINK);
         metrics.counter("ftval.decisions", "status", decision.getStatus().name(), "verdict", decision.getVerdict().name()).increment();
         LOG.infof("%s %s: %s", decision.getStatus(), decision.getVerdict(), decision.getReason());

@@ -28,6 +28,7 @@ import org.apache.kafka.streams.state.Stores;
 public final class ValidationTopology {
 
     public static final String STORE = "validations";
+    static final String TIMERS = "validation-timers";
     static final String INTAKE = "intake";
     static final String SCORES = "scores";
     static final String JOBS_SINK = "render-jobs-sink";
@@ -58,6 +59,9 @@ public final class ValidationTopology {
         topology.addProcessor(SCORES, () -> new ScoreProcessor(settings, metrics), SCORES + "-source");
         topology.addStateStore(
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), new ValidationStateSerde()),
+                INTAKE, SCORES);
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIMERS), Serdes.String(), Serdes.String()),
                 INTAKE, SCORES);
         topology.addSink(JOBS_SINK, Topics.RENDER_JOBS.name(), Serdes.String().serializer(),
                 Topics.RENDER_JOBS.valueSerde().serializer(), INTAKE, SCORES);

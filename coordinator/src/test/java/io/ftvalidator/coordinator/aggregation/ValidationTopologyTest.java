@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.function.IntFunction;
 import org.apache.kafka.common.serialization.Serdes;
@@ -165,6 +164,19 @@ class ValidationTopologyTest {
     }
 
     @Test
+    void shouldForgetADecidedValidationAfterTheRetention() {
+        requests.pipeInput("v1", request("v1", 1, List.of("p")));
+        scores.pipeInput("v1", score("v1", 0, 0, ValidationTopologyTest::honestAndCheat));
+        assertThat(decisions.readValue().getStatus()).isEqualTo(DecisionStatus.DECIDED);
+        KeyValueStore<String, ValidationState> store = driver.getKeyValueStore(ValidationTopology.STORE);
+        driver.advanceWallClockTime(Duration.ofMinutes(59));
+        assertThat(store.get("v1")).isNotNull();
+        driver.advanceWallClockTime(Duration.ofMinutes(2));
+        assertThat(store.get("v1")).isNull();
+        assertThat(decisions.isEmpty()).isTrue(); // the deadline timer went with the decision
+    }
+
+    @Test
     void shouldRejectAnInvalidRequestListingEveryProblem() {
         ValidationRequest bad = request("v1", 0, List.of());
         bad.getSubmissions().get(1).setSha256("nothex");
@@ -232,6 +244,5 @@ class ValidationTopologyTest {
         assertThat(jobs.isEmpty()).isTrue();
         assertThat(new String(deadLetters.readRecord().headers().lastHeader(DeadLetters.REASON_HEADER).value()))
                 .isEqualTo("validation id v1 is already in use");
-        assertThat(Map.of()).isEmpty();
     }
 }
