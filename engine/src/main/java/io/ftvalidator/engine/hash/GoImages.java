@@ -38,8 +38,7 @@ final class GoImages {
                     }
                     char[] rgb = new char[3 * n];
                     for (int i = 0; i < n; i++) {
-                        int a = s[i] == trns[0] ? 0 : 0xffff;
-                        char v = (char) (s[i] * a / 0xffff);
+                        char v = s[i] == trns[0] ? 0 : s[i]; // alpha 0 or 0xffff, premultiplied
                         rgb[3 * i] = v;
                         rgb[3 * i + 1] = v;
                         rgb[3 * i + 2] = v;
