@@ -70,7 +70,7 @@ final class GoImageHash {
     private static int[][] resized8(byte[] src, int width, int height, int channels) {
         NfntResize.Taps horizontal = NfntResize.bilinearTaps(width, SIZE, 8);
         NfntResize.Taps vertical = NfntResize.bilinearTaps(height, SIZE, 8);
-        int[][] temp = NfntResize.horizontal8(src, width, height, channels, channels, horizontal);
+        int[][] temp = NfntResize.horizontal8(src, width, height, channels, horizontal);
         return NfntResize.vertical8(temp, height, SIZE, vertical);
     }
 

@@ -17,7 +17,7 @@ final class ImageHashPhash {
     }
 
     static long hash(PillowImages.Luminance image) {
-        byte[] small = PillowResample.resize(image.pixels(), image.width(), image.height(), SIZE, SIZE);
+        int[] small = PillowResample.resize(image.pixels(), image.width(), image.height(), SIZE, SIZE);
         double[] low = topLeft8x8(small);
         double[] sorted = low.clone();
         Arrays.sort(sorted);
@@ -32,13 +32,13 @@ final class ImageHashPhash {
     }
 
     /** DCT of every column (axis 0), then of the first 8 rows (axis 1); the 8x8 corner, row-major. */
-    static double[] topLeft8x8(byte[] pixels) {
+    static double[] topLeft8x8(int[] pixels) {
         double[] work = new double[SIZE];
         double[] line = new double[SIZE];
         double[] columns = new double[SIZE * KEEP]; // [row][column] for rows 0..7
         for (int x = 0; x < SIZE; x++) {
             for (int y = 0; y < SIZE; y++) {
-                line[y] = pixels[y * SIZE + x] & 0xff;
+                line[y] = pixels[y * SIZE + x];
             }
             PocketFftDct.dct2(line, work);
             for (int y = 0; y < KEEP; y++) {

@@ -56,10 +56,13 @@ final class LibJpeg {
         for (int c = 0; c < components.length; c++) {
             full[c] = upsample(jpeg, components[c], samples(components[c]));
         }
+        int[] l = new int[width * height];
         if (components.length == 1) {
-            return new PillowImages.Luminance(width, height, full[0]);
+            for (int i = 0; i < l.length; i++) {
+                l[i] = full[0][i] & 0xff;
+            }
+            return new PillowImages.Luminance(width, height, l);
         }
-        byte[] l = new byte[width * height];
         for (int i = 0; i < l.length; i++) {
             int y = full[0][i] & 0xff;
             int cb = full[1][i] & 0xff;
@@ -67,7 +70,7 @@ final class LibJpeg {
             int r = clamp(y + CR_R[cr]);
             int g = clamp(y + ((CB_G[cb] + CR_G[cr]) >> SCALE_BITS));
             int b = clamp(y + CB_B[cb]);
-            l[i] = (byte) PillowImages.luma(r, g, b);
+            l[i] = PillowImages.luma(r, g, b);
         }
         return new PillowImages.Luminance(width, height, l);
     }

@@ -21,20 +21,25 @@ final class NfntResize {
     }
 
     /**
-     * The non-zero filter taps of every output position, with clamped source indices.
-     * nfnt/resize skips zero coefficients; leaving them out changes neither sum.
+     * The filter taps of every output position: output {@code i} reads source positions
+     * {@code low[i], low[i] + 1, ...} with coefficients {@code coeff[first[i] .. first[i + 1])}.
+     *
+     * <p>nfnt/resize clamps each tap's source position to the image and skips zero coefficients;
+     * here taps that clamp to the same edge pixel are merged by adding their coefficients, which
+     * gives the same integer sums, so every output reads a contiguous run of source positions.
      */
     static final class Taps {
         final int outSize;
-        final int[] first; // taps of output i are [first[i], first[i + 1])
-        final int[] index;
+        final int[] low;
+        final int[] first;
         final int[] coeff;
+        /** Sum of the coefficients of each output: the divisor. */
         final int[] sum;
 
-        private Taps(int outSize, int[] first, int[] index, int[] coeff, int[] sum) {
+        private Taps(int outSize, int[] low, int[] first, int[] coeff, int[] sum) {
             this.outSize = outSize;
+            this.low = low;
             this.first = first;
-            this.index = index;
             this.coeff = coeff;
             this.sum = sum;
         }
@@ -49,8 +54,8 @@ final class NfntResize {
         int filterLength = 2 * (int) Math.max(Math.ceil(scale), 1);
         double filterFactor = Math.min(1.0 / scale, 1);
         double unit = 1 << scaleBits;
+        int[] low = new int[outSize];
         int[] first = new int[outSize + 1];
-        int[] index = new int[outSize * filterLength];
         int[] coeff = new int[outSize * filterLength];
         int[] sum = new int[outSize];
         int n = 0;
@@ -59,19 +64,28 @@ final class NfntResize {
             int start = (int) interp - filterLength / 2 + 1;
             interp -= start;
             first[y] = n;
+            int lowest = -1;
             for (int i = 0; i < filterLength; i++) {
                 double in = (interp - i) * filterFactor;
                 int c = (int) (linear(in) * unit); // Go int16(...) or int32(...): truncation
-                if (c != 0) {
-                    index[n] = Math.min(Math.max(start + i, 0), inSize - 1);
-                    coeff[n] = c;
-                    sum[y] += c;
-                    n++;
+                if (c == 0) {
+                    continue;
                 }
+                int source = Math.min(Math.max(start + i, 0), inSize - 1);
+                if (lowest < 0) {
+                    lowest = source;
+                }
+                int slot = first[y] + source - lowest;
+                while (n <= slot) {
+                    coeff[n++] = 0;
+                }
+                coeff[slot] += c;
+                sum[y] += c;
             }
+            low[y] = Math.max(lowest, 0);
         }
         first[outSize] = n;
-        return new Taps(outSize, first, index, coeff, sum);
+        return new Taps(outSize, low, first, coeff, sum);
     }
 
     private static double linear(double in) {
@@ -90,56 +104,84 @@ final class NfntResize {
     }
 
     /**
-     * Horizontal 8-bit pass over interleaved bytes with {@code channels} samples per pixel, of which
-     * the first {@code used} are filtered. Returns one transposed plane per used channel.
+     * Horizontal 8-bit pass over interleaved bytes with {@code channels} samples per pixel, all of
+     * them filtered. Returns one transposed plane per channel.
      */
-    static int[][] horizontal8(byte[] src, int width, int height, int channels, int used, Taps taps) {
+    static int[][] horizontal8(byte[] src, int width, int height, int channels, Taps taps) {
         int out = taps.outSize;
-        int[][] planes = new int[used][out * height];
+        int[][] planes = new int[channels][out * height];
+        int[] low = taps.low;
         int[] first = taps.first;
-        int[] index = taps.index;
         int[] coeff = taps.coeff;
-        int[] sum = taps.sum;
-        if (used == 3) {
-            int[] p0 = planes[0];
-            int[] p1 = planes[1];
-            int[] p2 = planes[2];
+        Divisor[] divisors = Divisor.of(taps.sum);
+        if (channels == 3 && fitsPackedLanes(taps)) {
+            horizontalPackedRgb8(src, width, height, taps, divisors, planes);
+            return planes;
+        }
+        for (int c = 0; c < channels; c++) {
+            int[] plane = planes[c];
             for (int y = 0; y < height; y++) {
-                int row = y * width * channels;
-                for (int x = 0; x < out; x++) {
-                    int s0 = 0;
-                    int s1 = 0;
-                    int s2 = 0;
-                    for (int t = first[x], end = first[x + 1]; t < end; t++) {
-                        int o = row + index[t] * channels;
-                        int c = coeff[t];
-                        s0 += c * (src[o] & 0xff);
-                        s1 += c * (src[o + 1] & 0xff);
-                        s2 += c * (src[o + 2] & 0xff);
+                int row = y * width * channels + c;
+                for (int x = 0, at = y; x < out; x++, at += height) {
+                    int s = 0;
+                    int o = row + low[x] * channels;
+                    for (int t = first[x], end = first[x + 1]; t < end; t++, o += channels) {
+                        s += coeff[t] * (src[o] & 0xff);
                     }
-                    int d = sum[x];
-                    int at = x * height + y;
-                    p0[at] = clamp8(s0 / d);
-                    p1[at] = clamp8(s1 / d);
-                    p2[at] = clamp8(s2 / d);
-                }
-            }
-        } else {
-            for (int ch = 0; ch < used; ch++) {
-                int[] plane = planes[ch];
-                for (int y = 0; y < height; y++) {
-                    int row = y * width * channels + ch;
-                    for (int x = 0; x < out; x++) {
-                        int s = 0;
-                        for (int t = first[x], end = first[x + 1]; t < end; t++) {
-                            s += coeff[t] * (src[row + index[t] * channels] & 0xff);
-                        }
-                        plane[x * height + y] = clamp8(s / sum[x]);
-                    }
+                    plane[at] = divisors[x].divide(s);
                 }
             }
         }
         return planes;
+    }
+
+    /** Bits per lane when R, G and B are filtered together in one long. */
+    private static final int LANE = 21;
+    private static final long LANE_MASK = (1L << LANE) - 1;
+
+    /** Whether every 8-bit sum of a 255-valued channel stays below 2^21, so lanes cannot carry. */
+    private static boolean fitsPackedLanes(Taps taps) {
+        for (int s : taps.sum) {
+            if (255L * s >= 1L << LANE) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The 3-channel 8-bit horizontal pass with the three channel sums computed at once: each pixel
+     * is packed as {@code r << 42 | g << 21 | b}, and {@code coeff * packed} adds
+     * {@code coeff * r}, {@code coeff * g} and {@code coeff * b} into separate 21-bit lanes. The
+     * coefficients and samples are non-negative and every lane sum is below 2^21
+     * ({@link #fitsPackedLanes}), so the lanes hold exactly nfnt/resize's three integer sums.
+     */
+    private static void horizontalPackedRgb8(byte[] src, int width, int height, Taps taps, Divisor[] divisors,
+            int[][] planes) {
+        int out = taps.outSize;
+        int[] low = taps.low;
+        int[] first = taps.first;
+        int[] coeff = taps.coeff;
+        int[] p0 = planes[0];
+        int[] p1 = planes[1];
+        int[] p2 = planes[2];
+        long[] packed = new long[width];
+        for (int y = 0; y < height; y++) {
+            for (int x = 0, o = y * width * 3; x < width; x++, o += 3) {
+                packed[x] = (long) (src[o] & 0xff) << (2 * LANE) | (src[o + 1] & 0xff) << LANE | (src[o + 2] & 0xff);
+            }
+            for (int x = 0, at = y; x < out; x++, at += height) {
+                long s = 0;
+                int from = low[x] - first[x];
+                for (int t = first[x], end = first[x + 1]; t < end; t++) {
+                    s += coeff[t] * packed[from + t];
+                }
+                Divisor d = divisors[x];
+                p0[at] = d.divide((int) (s >>> (2 * LANE)));
+                p1[at] = d.divide((int) ((s >>> LANE) & LANE_MASK));
+                p2[at] = d.divide((int) (s & LANE_MASK));
+            }
+        }
     }
 
     /**
@@ -149,9 +191,10 @@ final class NfntResize {
     static int[][] vertical8(int[][] transposed, int height, int outWidth, Taps taps) {
         int outHeight = taps.outSize;
         int[][] planes = new int[transposed.length][outWidth * outHeight];
+        int[] low = taps.low;
         int[] first = taps.first;
-        int[] index = taps.index;
         int[] coeff = taps.coeff;
+        Divisor[] divisors = Divisor.of(taps.sum);
         for (int ch = 0; ch < transposed.length; ch++) {
             int[] src = transposed[ch];
             int[] dst = planes[ch];
@@ -159,10 +202,11 @@ final class NfntResize {
                 int column = x * height;
                 for (int y = 0; y < outHeight; y++) {
                     int s = 0;
-                    for (int t = first[y], end = first[y + 1]; t < end; t++) {
-                        s += coeff[t] * src[column + index[t]];
+                    int o = column + low[y];
+                    for (int t = first[y], end = first[y + 1]; t < end; t++, o++) {
+                        s += coeff[t] * src[o];
                     }
-                    dst[y * outWidth + x] = clamp8(s / taps.sum[y]);
+                    dst[y * outWidth + x] = divisors[y].divide(s);
                 }
             }
         }
@@ -179,8 +223,9 @@ final class NfntResize {
                 int row = y * width * channels + ch;
                 for (int x = 0; x < out; x++) {
                     long s = 0;
-                    for (int t = taps.first[x], end = taps.first[x + 1]; t < end; t++) {
-                        s += (long) taps.coeff[t] * src[row + taps.index[t] * channels];
+                    int o = row + taps.low[x] * channels;
+                    for (int t = taps.first[x], end = taps.first[x + 1]; t < end; t++, o += channels) {
+                        s += (long) taps.coeff[t] * src[o];
                     }
                     plane[x * height + y] = clamp16(s / taps.sum[x]);
                 }
@@ -200,13 +245,52 @@ final class NfntResize {
                 int column = x * height;
                 for (int y = 0; y < outHeight; y++) {
                     long s = 0;
-                    for (int t = taps.first[y], end = taps.first[y + 1]; t < end; t++) {
-                        s += (long) taps.coeff[t] * src[column + taps.index[t]];
+                    int o = column + taps.low[y];
+                    for (int t = taps.first[y], end = taps.first[y + 1]; t < end; t++, o++) {
+                        s += (long) taps.coeff[t] * src[o];
                     }
                     dst[y * outWidth + x] = clamp16(s / taps.sum[y]);
                 }
             }
         }
         return planes;
+    }
+    /**
+     * Go's truncating {@code int32} division of a non-negative filter sum by a fixed positive
+     * divisor, as a multiplication and a shift (Granlund and Montgomery, "Division by invariant
+     * integers using multiplication", 1994): with {@code l = ceil(log2 d)} and
+     * {@code m = floor(2^(N+l) / d) + 1}, {@code (n * m) >> (N + l) == n / d} for every
+     * {@code 0 <= n < 2^N}. Here N = 31 covers every int sum; the product fits a long
+     * because m < 2^32. A negative sum, which 8-bit bilinear sums never are, is divided directly.
+     */
+    static final class Divisor {
+        private static final int N = 31;
+        private final int divisor;
+        private final long magic;
+        private final int shift;
+
+        Divisor(int divisor) {
+            this.divisor = divisor;
+            int l = 32 - Integer.numberOfLeadingZeros(divisor - 1); // ceil(log2 d)
+            this.shift = N + l;
+            this.magic = (long) (((java.math.BigInteger.ONE.shiftLeft(shift))
+                    .divide(java.math.BigInteger.valueOf(divisor))).longValue() + 1);
+        }
+
+        static Divisor[] of(int[] divisors) {
+            Divisor[] out = new Divisor[divisors.length];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = new Divisor(divisors[i]);
+            }
+            return out;
+        }
+
+        /** {@code clampUint8(n / divisor)}. */
+        int divide(int n) {
+            if (n < 0) {
+                return clamp8(n / divisor);
+            }
+            return clamp8((int) ((n * magic) >>> shift));
+        }
     }
 }

@@ -6,8 +6,8 @@ package io.ftvalidator.engine.hash;
  */
 final class PillowImages {
 
-    /** An 8-bit single-channel image, Pillow mode 'L', row-major. */
-    record Luminance(int width, int height, byte[] pixels) {
+    /** An 8-bit single-channel image, Pillow mode 'L', row-major, one value 0..255 per int. */
+    record Luminance(int width, int height, int[] pixels) {
     }
 
     private PillowImages() {
@@ -22,9 +22,9 @@ final class PillowImages {
     }
 
     static Luminance fromRgb(byte[] rgb, int width, int height) {
-        byte[] l = new byte[width * height];
+        int[] l = new int[width * height];
         for (int i = 0, j = 0; i < l.length; i++, j += 3) {
-            l[i] = (byte) luma(rgb[j] & 0xff, rgb[j + 1] & 0xff, rgb[j + 2] & 0xff);
+            l[i] = luma(rgb[j] & 0xff, rgb[j + 1] & 0xff, rgb[j + 2] & 0xff);
         }
         return new Luminance(width, height, l);
     }
@@ -45,36 +45,36 @@ final class PillowImages {
     static Luminance fromPng(PngImage png) {
         int n = png.width() * png.height();
         int channels = png.channels();
-        byte[] l = new byte[n];
+        int[] l = new int[n];
         int depth = png.bitDepth();
         byte[] s8 = png.samples8();
         char[] s16 = png.samples16();
         switch (png.colorType()) {
             case PngImage.GREY -> {
                 for (int i = 0; i < n; i++) {
-                    l[i] = (byte) switch (depth) {
+                    l[i] = switch (depth) {
                         case 1 -> s8[i] != 0 ? 255 : 0;
                         case 2 -> s8[i] * 0x55;
                         case 4 -> s8[i] * 0x11;
-                        case 8 -> s8[i];
+                        case 8 -> s8[i] & 0xff;
                         default -> Math.min(s16[i], 255);
                     };
                 }
             }
             case PngImage.GREY_ALPHA -> {
                 for (int i = 0; i < n; i++) {
-                    l[i] = depth == 16 ? (byte) (s16[2 * i] >> 8) : s8[2 * i];
+                    l[i] = depth == 16 ? s16[2 * i] >> 8 : s8[2 * i] & 0xff;
                 }
             }
             case PngImage.RGB, PngImage.RGBA -> {
                 for (int i = 0, j = 0; i < n; i++, j += channels) {
                     l[i] = depth == 16
-                            ? (byte) luma(s16[j] >> 8, s16[j + 1] >> 8, s16[j + 2] >> 8)
-                            : (byte) luma(s8[j] & 0xff, s8[j + 1] & 0xff, s8[j + 2] & 0xff);
+                            ? luma(s16[j] >> 8, s16[j + 1] >> 8, s16[j + 2] >> 8)
+                            : luma(s8[j] & 0xff, s8[j + 1] & 0xff, s8[j + 2] & 0xff);
                 }
             }
             case PngImage.PALETTE -> {
-                byte[] entries = paletteLuma(png.palette());
+                int[] entries = paletteLuma(png.palette());
                 for (int i = 0; i < n; i++) {
                     l[i] = entries[s8[i] & 0xff];
                 }
@@ -88,11 +88,11 @@ final class PillowImages {
      * Luma of all 256 palette indices. Pillow starts every palette as a grey ramp (entry i is
      * (i, i, i)) and overwrites the entries the PLTE chunk gives, so an index past the PLTE is grey.
      */
-    private static byte[] paletteLuma(int[] palette) {
-        byte[] entries = new byte[256];
+    private static int[] paletteLuma(int[] palette) {
+        int[] entries = new int[256];
         for (int i = 0; i < 256; i++) {
             int rgb = i < palette.length ? palette[i] : i << 16 | i << 8 | i;
-            entries[i] = (byte) luma((rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff);
+            entries[i] = luma((rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff);
         }
         return entries;
     }

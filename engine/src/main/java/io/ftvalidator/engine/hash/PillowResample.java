@@ -1,5 +1,7 @@
 package io.ftvalidator.engine.hash;
 
+import java.util.concurrent.ConcurrentHashMap;
+
 /**
  * Pillow 9.4 {@code Image.resize(size, Image.LANCZOS)} of an 'L' image (libImaging/Resample.c): a
  * horizontal pass, then a vertical pass, each with Lanczos-3 coefficients normalised to sum 1 and
@@ -32,7 +34,27 @@ final class PillowResample {
         }
     }
 
+    /**
+     * Coefficients already computed, per (input size, output size): immutable, so shared between
+     * threads. Computing them takes thousands of {@code sin} calls, as long as the resize itself.
+     */
+    private static final ConcurrentHashMap<Long, Coefficients> CACHE = new ConcurrentHashMap<>();
+    private static final int CACHE_LIMIT = 256;
+
     static Coefficients lanczos(int inSize, int outSize) {
+        Long key = (long) inSize << 32 | outSize;
+        Coefficients cached = CACHE.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        Coefficients computed = computeLanczos(inSize, outSize);
+        if (CACHE.size() < CACHE_LIMIT) {
+            CACHE.putIfAbsent(key, computed);
+        }
+        return computed;
+    }
+
+    private static Coefficients computeLanczos(int inSize, int outSize) {
         double scale = (double) inSize / outSize;
         double filterScale = Math.max(scale, 1.0);
         double support = LANCZOS_SUPPORT * filterScale;
@@ -85,12 +107,12 @@ final class PillowResample {
         return v < 0 ? 0 : Math.min(v, 255);
     }
 
-    /** Resizes an 'L' image of {@code width x height} to {@code outWidth x outHeight}. */
-    static byte[] resize(byte[] pixels, int width, int height, int outWidth, int outHeight) {
+    /** Resizes an 'L' image (one value 0..255 per int) of {@code width x height} to {@code outWidth x outHeight}. */
+    static int[] resize(int[] pixels, int width, int height, int outWidth, int outHeight) {
         if (width == outWidth && height == outHeight) {
             return pixels.clone();
         }
-        byte[] image = pixels;
+        int[] image = pixels;
         int w = width;
         if (outWidth != width) {
             image = horizontal(image, width, height, lanczos(width, outWidth));
@@ -102,38 +124,49 @@ final class PillowResample {
         return image;
     }
 
-    private static byte[] horizontal(byte[] src, int width, int height, Coefficients c) {
+    private static int[] horizontal(int[] src, int width, int height, Coefficients c) {
         int out = c.outSize;
-        byte[] dst = new byte[out * height];
+        int[] dst = new int[out * height];
         int half = 1 << (PRECISION_BITS - 1);
+        int[] min = c.min;
+        int[] count = c.count;
+        int[] coeff = c.coeff;
+        int taps = c.taps;
         for (int y = 0; y < height; y++) {
             int row = y * width;
             for (int xx = 0; xx < out; xx++) {
                 int sum = half;
-                int from = row + c.min[xx];
-                int k = xx * c.taps;
-                for (int x = 0, n = c.count[xx]; x < n; x++) {
-                    sum += (src[from + x] & 0xff) * c.coeff[k + x];
+                int from = row + min[xx];
+                int k = xx * taps;
+                for (int x = 0, n = count[xx]; x < n; x++) {
+                    sum += src[from + x] * coeff[k + x];
                 }
-                dst[y * out + xx] = (byte) clip8(sum);
+                dst[y * out + xx] = clip8(sum);
             }
         }
         return dst;
     }
 
-    private static byte[] vertical(byte[] src, int width, int height, Coefficients c) {
+    private static int[] vertical(int[] src, int width, int height, Coefficients c) {
         int out = c.outSize;
-        byte[] dst = new byte[width * out];
+        int[] dst = new int[width * out];
         int half = 1 << (PRECISION_BITS - 1);
+        int[] sums = new int[width];
         for (int yy = 0; yy < out; yy++) {
             int k = yy * c.taps;
             int ymin = c.min[yy];
-            for (int x = 0; x < width; x++) {
-                int sum = half;
-                for (int y = 0, n = c.count[yy]; y < n; y++) {
-                    sum += (src[(y + ymin) * width + x] & 0xff) * c.coeff[k + y];
+            java.util.Arrays.fill(sums, half);
+            // Row by row, so that the inner loop runs along memory. Integer sums do not depend
+            // on the order of their terms.
+            for (int y = 0, n = c.count[yy]; y < n; y++) {
+                int coefficient = c.coeff[k + y];
+                int row = (y + ymin) * width;
+                for (int x = 0; x < width; x++) {
+                    sums[x] += src[row + x] * coefficient;
                 }
-                dst[yy * width + x] = (byte) clip8(sum);
+            }
+            for (int x = 0; x < width; x++) {
+                dst[yy * width + x] = clip8(sums[x]);
             }
         }
         return dst;
