@@ -267,64 +267,70 @@ final class PngDecoder {
                     continue;
                 }
                 int rowBytes = (int) rowBytes(w);
-                byte[] previous = new byte[rowBytes];
-                byte[] current = new byte[rowBytes];
                 for (int y = 0; y < h; y++) {
-                    int filter = raw[offset] & 0xff;
-                    System.arraycopy(raw, offset + 1, current, 0, rowBytes);
+                    int row = offset + 1;
+                    unfilter(raw[offset] & 0xff, raw, row, y == 0 ? -1 : row - 1 - rowBytes, rowBytes, bytesPerPixel);
                     offset += 1 + rowBytes;
-                    unfilter(filter, current, previous, bytesPerPixel);
                     int outY = pass[1] + y * pass[3];
+                    if (bitDepth == 8 && !interlaced) {
+                        System.arraycopy(raw, row, samples8, outY * width * channels, rowBytes);
+                        continue;
+                    }
                     for (int x = 0; x < w; x++) {
                         int outIndex = ((outY * width) + pass[0] + x * pass[2]) * channels;
                         for (int c = 0; c < channels; c++) {
                             int sample = x * channels + c;
                             if (bitDepth == 16) {
                                 samples16[outIndex + c] =
-                                        (char) ((current[2 * sample] & 0xff) << 8 | (current[2 * sample + 1] & 0xff));
+                                        (char) ((raw[row + 2 * sample] & 0xff) << 8 | (raw[row + 2 * sample + 1] & 0xff));
                             } else if (bitDepth == 8) {
-                                samples8[outIndex + c] = current[sample];
+                                samples8[outIndex + c] = raw[row + sample];
                             } else {
                                 int bit = sample * bitDepth;
                                 int shift = 8 - bitDepth - (bit & 7);
-                                samples8[outIndex + c] = (byte) ((current[bit >> 3] >> shift) & ((1 << bitDepth) - 1));
+                                samples8[outIndex + c] = (byte) ((raw[row + (bit >> 3)] >> shift) & ((1 << bitDepth) - 1));
                             }
                         }
                     }
-                    byte[] swap = previous;
-                    previous = current;
-                    current = swap;
                 }
             }
             return new PngImage(width, height, colorType, bitDepth, samples8, samples16, palette, paletteAlpha, transparent);
         }
 
-        private static void unfilter(int filter, byte[] row, byte[] previous, int bpp) throws ImageFormatException {
+        /**
+         * Undoes one row's filter in place: the row is {@code buf[at .. at+len)}, the previous row
+         * of the same pass {@code buf[prev .. prev+len)}, or zeros if {@code prev} is negative.
+         */
+        private static void unfilter(int filter, byte[] buf, int at, int prev, int len, int bpp)
+                throws ImageFormatException {
             switch (filter) {
                 case 0 -> {
                 }
                 case 1 -> {
-                    for (int i = bpp; i < row.length; i++) {
-                        row[i] += row[i - bpp];
+                    for (int i = bpp; i < len; i++) {
+                        buf[at + i] += buf[at + i - bpp];
                     }
                 }
                 case 2 -> {
-                    for (int i = 0; i < row.length; i++) {
-                        row[i] += previous[i];
+                    if (prev >= 0) {
+                        for (int i = 0; i < len; i++) {
+                            buf[at + i] += buf[prev + i];
+                        }
                     }
                 }
                 case 3 -> {
-                    for (int i = 0; i < row.length; i++) {
-                        int left = i >= bpp ? row[i - bpp] & 0xff : 0;
-                        row[i] += (byte) ((left + (previous[i] & 0xff)) >>> 1);
+                    for (int i = 0; i < len; i++) {
+                        int left = i >= bpp ? buf[at + i - bpp] & 0xff : 0;
+                        int up = prev >= 0 ? buf[prev + i] & 0xff : 0;
+                        buf[at + i] += (byte) ((left + up) >>> 1);
                     }
                 }
                 case 4 -> {
-                    for (int i = 0; i < row.length; i++) {
-                        int a = i >= bpp ? row[i - bpp] & 0xff : 0;
-                        int b = previous[i] & 0xff;
-                        int c = i >= bpp ? previous[i - bpp] & 0xff : 0;
-                        row[i] += (byte) paeth(a, b, c);
+                    for (int i = 0; i < len; i++) {
+                        int a = i >= bpp ? buf[at + i - bpp] & 0xff : 0;
+                        int b = prev >= 0 ? buf[prev + i] & 0xff : 0;
+                        int c = prev >= 0 && i >= bpp ? buf[prev + i - bpp] & 0xff : 0;
+                        buf[at + i] += (byte) paeth(a, b, c);
                     }
                 }
                 default -> throw new ImageFormatException("corrupt PNG: bad filter type " + filter);
