@@ -10,6 +10,7 @@ import io.ftvalidator.decision.Submission;
 import io.ftvalidator.engine.ModelCache;
 import io.ftvalidator.engine.bundle.ModelRef;
 import io.ftvalidator.engine.hash.HashAlgorithm;
+import io.ftvalidator.engine.hash.PerceptualHash;
 import io.ftvalidator.engine.render.RenderSettings;
 import io.ftvalidator.engine.render.RenderedImage;
 import java.io.IOException;
@@ -66,7 +67,7 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Rule r = validation.parsedRule();
         double t = validation.threshold();
-        HashAlgorithm hash = HashAlgorithm.parse(validation.algorithm);
+        HashAlgorithm hash = HashAlgorithm.fromCliName(validation.algorithm);
         RenderSettings settings = render.settings();
         List<SubmissionArg> submissions = validation.submissions();
         List<String> imagePrompts = validation.imagePrompts();
@@ -83,7 +84,7 @@ final class CompareCommand implements Callable<Integer> {
             SubmissionArg s = o.submission();
             if (o.result() instanceof Submission.Rendered rendered) {
                 reports.add(new SubmissionReport(s.id(), s.location(), o.digest(),
-                        Arrays.stream(rendered.hashes()).mapToObj(HashAlgorithm::hex).toList(), null, o.millis()));
+                        Arrays.stream(rendered.hashes()).mapToObj(PerceptualHash::toHex).toList(), null, o.millis()));
             } else {
                 String error = ((Submission.Failed) o.result()).reason();
                 spec.commandLine().getErr().println("ftval: " + s.id() + ": " + error);
@@ -92,7 +93,7 @@ final class CompareCommand implements Callable<Integer> {
         }
         Decision decision = Decider.decide(outcomes.stream().map(LocalRenders.Outcome::result).toList(), r, t);
         Report report = new Report(Long.toUnsignedString(seed), images, imagePrompts, settings.sampler().id(), settings.steps(),
-                settings.guidance(), hash.id(), r.id(), t, reports,
+                settings.guidance(), hash.cliName(), r.id(), t, reports,
                 decision.pairs().stream().map(p -> new PairReport(p.first(), p.second(), p.mean(), p.max(), p.distances(), p.same())).toList(),
                 decision.verdict().name(), decision.agreeing(), decision.outliers(), decision.failed(), decision.reason());
         PrintWriter out = spec.commandLine().getOut();

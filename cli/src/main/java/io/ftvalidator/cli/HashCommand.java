@@ -1,6 +1,7 @@
 package io.ftvalidator.cli;
 
 import io.ftvalidator.engine.hash.HashAlgorithm;
+import io.ftvalidator.engine.hash.PerceptualHash;
 import io.ftvalidator.engine.hash.ImageFormatException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -27,11 +28,11 @@ final class HashCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        HashAlgorithm hash = HashAlgorithm.parse(algorithm);
+        HashAlgorithm hash = HashAlgorithm.fromCliName(algorithm);
         int status = 0;
         for (Path file : files) {
             try {
-                spec.commandLine().getOut().println(file + " " + HashAlgorithm.hex(hash.hash(file)));
+                spec.commandLine().getOut().println(file + " " + PerceptualHash.toHex(PerceptualHash.hash(hash, file)));
             } catch (ImageFormatException | IOException e) {
                 spec.commandLine().getErr().println("ftval: " + file + ": " + e.getMessage());
                 status = Ftval.FAILED;

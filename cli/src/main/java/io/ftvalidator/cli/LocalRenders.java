@@ -5,6 +5,7 @@ import io.ftvalidator.engine.EngineException;
 import io.ftvalidator.engine.ModelCache;
 import io.ftvalidator.engine.bundle.ModelRef;
 import io.ftvalidator.engine.hash.HashAlgorithm;
+import io.ftvalidator.engine.hash.PerceptualHash;
 import io.ftvalidator.engine.render.ImageSpec;
 import io.ftvalidator.engine.render.LoadedModel;
 import io.ftvalidator.engine.render.RenderSettings;
@@ -44,7 +45,7 @@ final class LocalRenders {
                 long[] hashes = new long[prompts.size()];
                 for (int i = 0; i < hashes.length; i++) {
                     RenderedImage image = Renderer.render(session, new ImageSpec(seed, i, prompts.get(i), settings));
-                    hashes[i] = hash.hashRgb(image.rgb(), image.width(), image.height());
+                    hashes[i] = PerceptualHash.hashRgb(hash, image.rgb(), image.width(), image.height());
                     sink.accept(s.id(), i, image);
                 }
                 outcomes.add(new Outcome(s, new Submission.Rendered(s.id(), hashes), prepared.digest(), (System.nanoTime() - start) / 1_000_000));

@@ -164,21 +164,21 @@ public final class LoraAdapter {
         for (var entry : byModule.entrySet()) {
             String key = entry.getKey();
             Parts parts = entry.getValue();
+            Component component = key.startsWith("text_encoder:") ? Component.TEXT_ENCODER : Component.UNET;
+            String module = key.substring(key.indexOf(':') + 1);
+            boolean flat = module.startsWith("~");
+            module = flat ? module.substring(1) : module;
             if (parts.down() == null || parts.up() == null) {
                 throw new EngineException(
-                        Kind.INVALID_LORA, name + ": module " + key + " has " + (parts.down() == null ? "an up but no down" : "a down but no up") + " matrix");
+                        Kind.INVALID_LORA, name + ": module " + module + " has " + (parts.down() == null ? "an up but no down" : "a down but no up") + " matrix");
             }
             Tensor down = parts.down();
             Tensor up = parts.up();
             if (down.rank() < 2 || up.rank() < 2 || up.size(1) != down.size(0) || up.rowSize() != down.size(0)) {
                 throw new EngineException(
                         Kind.INVALID_LORA,
-                        name + ": module " + key + ": up " + up.shapeText() + " and down " + down.shapeText() + " are not a low-rank pair");
+                        name + ": module " + module + ": up " + up.shapeText() + " and down " + down.shapeText() + " are not a low-rank pair");
             }
-            Component component = key.startsWith("text_encoder:") ? Component.TEXT_ENCODER : Component.UNET;
-            String module = key.substring(key.indexOf(':') + 1);
-            boolean flat = module.startsWith("~");
-            module = flat ? module.substring(1) : module;
             double rank = down.size(0);
             double scale;
             if (parts.alpha() != null) {

@@ -5,6 +5,7 @@ import io.ftvalidator.engine.EngineException.Kind;
 import io.ftvalidator.engine.ModelCache;
 import io.ftvalidator.engine.bundle.ModelRef;
 import io.ftvalidator.engine.hash.HashAlgorithm;
+import io.ftvalidator.engine.hash.PerceptualHash;
 import io.ftvalidator.engine.render.ImageSpec;
 import io.ftvalidator.engine.render.LoadedModel;
 import io.ftvalidator.engine.render.RenderSettings;
@@ -70,7 +71,7 @@ public final class JobRenderer {
             try (ModelCache.Prepared prepared = models.prepare(model, base); LoadedModel.Session session = prepared.open()) {
                 image = Renderer.render(session, new ImageSpec(job.getSeed(), job.getImageIndex(), job.getPrompt(), settings(job)));
             }
-            long hash = algorithm(job).hashRgb(image.rgb(), image.width(), image.height());
+            long hash = PerceptualHash.hashRgb(algorithm(job), image.rgb(), image.width(), image.height());
             long millis = (System.nanoTime() - start) / 1_000_000;
             LOG.debugf("image %d of %s rendered in %d ms", (Integer) job.getImageIndex(), submission.getId(), (Long) millis);
             return new SubmissionResult(submission.getId(), hash, millis, null);
@@ -96,6 +97,6 @@ public final class JobRenderer {
     }
 
     private static HashAlgorithm algorithm(RenderJob job) {
-        return HashAlgorithm.parse(job.getHashAlgorithm().name());
+        return HashAlgorithm.fromCliName(job.getHashAlgorithm().name());
     }
 }
