@@ -29,8 +29,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--images", defaultValue = "8", description = "images per submission (default: ${DEFAULT-VALUE})")
     int images;
 
-    @Option(names = "--cheat", defaultValue = "half-steps",
-            description = "the dishonest fixture: base-untrained, half-steps, other-data or random (default: ${DEFAULT-VALUE})")
+    @Option(names = "--cheat", defaultValue = "dishonest-half-steps",
+            description = "the dishonest fixture: dishonest-zero, dishonest-half-steps, dishonest-other-data or dishonest-random (default: ${DEFAULT-VALUE})")
     String cheat;
 
     @Option(names = "--keep-running", description = "leave the cluster running after the verdict, until Ctrl-C")

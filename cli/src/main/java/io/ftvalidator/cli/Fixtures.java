@@ -26,7 +26,7 @@ final class Fixtures {
     }
 
     static Path lora(String name) {
-        return models().resolve("lora").resolve(name + ".safetensors");
+        return models().resolve("loras").resolve(name + ".safetensors");
     }
 
     /** Two honest replicas (different numerics) and one dishonest submission. */
@@ -34,7 +34,7 @@ final class Fixtures {
         return List.of(
                 SubmissionArg.parse("honest-1=" + lora("honest-1")),
                 SubmissionArg.parse("honest-2=" + lora("honest-2")),
-                SubmissionArg.parse("cheat=" + lora("half-steps")));
+                SubmissionArg.parse("cheat=" + lora("dishonest-half-steps")));
     }
 
     static List<String> prompts() {

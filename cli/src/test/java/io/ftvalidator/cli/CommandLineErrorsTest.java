@@ -113,7 +113,7 @@ class CommandLineErrorsTest {
 
     @Test
     void shouldRefuseALoraWhoseKeysDoNotFitTheBase() {
-        Path lora = fixtures().resolve("models/lora/mismatched.safetensors");
+        Path lora = fixtures().resolve("models/loras/errors/wrong-shape.safetensors");
         Run run = render(lora.toString(), "--base", base().toString());
         assertThat(run.exit()).isEqualTo(Ftval.FAILED);
         assertThat(run.err()).startsWith("ftval: " + lora + " does not fit the base: ");
@@ -122,7 +122,7 @@ class CommandLineErrorsTest {
 
     @Test
     void shouldAskForTheBaseOfALora() {
-        Path lora = fixtures().resolve("models/lora/honest-1.safetensors");
+        Path lora = fixtures().resolve("models/loras/honest-1.safetensors");
         assertOneLineError(render(lora.toString()), lora + " is a LoRA: name the base bundle it applies to");
     }
 

@@ -68,7 +68,7 @@ class ClusterEndToEndIT {
 
     @Test
     void shouldNameTheDishonestSubmissionTheOutlierInAGroupOfThree() throws Exception {
-        JsonNode status = validate(groupOfThree("outlier-mean", "half-steps", "mean"));
+        JsonNode status = validate(groupOfThree("outlier-mean", "dishonest-half-steps", "mean"));
         JsonNode d = status.path("decision");
         assertThat(status.path("state").asText()).isEqualTo("DECIDED");
         assertThat(d.path("verdict").asText()).isEqualTo("OUTLIER");
@@ -80,7 +80,7 @@ class ClusterEndToEndIT {
 
     @Test
     void shouldNameTheOutlierUnderTheEveryImageRuleToo() throws Exception {
-        JsonNode d = validate(groupOfThree("outlier-every", "other-data", "every-image")).path("decision");
+        JsonNode d = validate(groupOfThree("outlier-every", "dishonest-other-data", "every-image")).path("decision");
         assertThat(d.path("rule").asText()).isEqualTo("every-image");
         assertThat(d.path("verdict").asText()).isEqualTo("OUTLIER");
         assertThat(d.path("outliers").toString()).isEqualTo("[\"dishonest\"]");
@@ -100,7 +100,7 @@ class ClusterEndToEndIT {
 
     @Test
     void shouldShowProgressWhileImagesComeIn() throws Exception {
-        ObjectNode request = groupOfThree("progress", "random", "mean");
+        ObjectNode request = groupOfThree("progress", "dishonest-random", "mean");
         assertThat(cluster.post(request).statusCode()).isEqualTo(202);
         List<JsonNode> seen = new ArrayList<>();
         JsonNode last = cluster.awaitDecision("progress", DECISION, seen);
@@ -120,7 +120,7 @@ class ClusterEndToEndIT {
         Thread duplicator = new Thread(() -> duplicateScores(id, running, duplicated));
         duplicator.start();
         try {
-            JsonNode status = validate(groupOfThree(id, "half-steps", "mean"));
+            JsonNode status = validate(groupOfThree(id, "dishonest-half-steps", "mean"));
             assertThat(status.path("imagesDone").asInt()).isEqualTo(IMAGES);
             List<Integer> images = new ArrayList<>();
             status.path("decision").path("renders").forEach(r -> images.add(r.path("image").asInt()));
@@ -148,7 +148,7 @@ class ClusterEndToEndIT {
 
     @Test
     void shouldRejectABadRequestListingEveryProblem() throws Exception {
-        ObjectNode request = groupOfThree("bad-request", "random", "median");
+        ObjectNode request = groupOfThree("bad-request", "dishonest-random", "median");
         request.put("images", 0);
         ((ObjectNode) request.path("submissions").get(0)).put("sha256", "xyz");
         HttpResponse<String> r = cluster.post(request);
@@ -166,7 +166,7 @@ class ClusterEndToEndIT {
         String id = "from-kafka-" + UUID.randomUUID();
         String baseDigest = Verified.digestOf(TestCluster.base());
         List<SubmissionSpec> subs = new ArrayList<>();
-        for (String name : List.of("honest-1", "honest-2", "other-data")) {
+        for (String name : List.of("honest-1", "honest-2", "dishonest-other-data")) {
             Path lora = TestCluster.lora(name);
             subs.add(new SubmissionSpec(name, lora.toUri().toString(), Verified.digestOf(lora), TestCluster.base().toUri().toString(), baseDigest));
         }
@@ -180,12 +180,12 @@ class ClusterEndToEndIT {
         }
         List<ValidationDecision> decisions = decisionsFor(id, DECISION);
         assertThat(decisions).hasSize(1);
-        assertThat(decisions.get(0).getOutliers()).containsExactly("other-data");
+        assertThat(decisions.get(0).getOutliers()).containsExactly("dishonest-other-data");
     }
 
     @Test
     void shouldDecideInconclusiveAtTheDeadline() throws Exception {
-        ObjectNode request = groupOfThree("deadline", "random", "mean");
+        ObjectNode request = groupOfThree("deadline", "dishonest-random", "mean");
         request.put("images", 200);
         request.put("deadlineSeconds", 2);
         request.remove("prompts");

@@ -63,7 +63,7 @@ final class TestCluster implements AutoCloseable {
     }
 
     static Path lora(String name) {
-        return MODELS.resolve("lora").resolve(name + ".safetensors");
+        return MODELS.resolve("loras").resolve(name + ".safetensors");
     }
 
     static Path base() {

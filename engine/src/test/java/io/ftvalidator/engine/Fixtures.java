@@ -34,7 +34,7 @@ public final class Fixtures {
     }
 
     public static Path lora(String name) {
-        return models().resolve("lora").resolve(name + ".safetensors");
+        return models().resolve("loras").resolve(name + ".safetensors");
     }
 
     public static ModelRef loraRef(String name) {
