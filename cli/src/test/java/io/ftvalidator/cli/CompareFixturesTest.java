@@ -1,0 +1,118 @@
+package io.ftvalidator.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@code ./ftval compare} on the fixture models (fixtures/models/README.md), with the default
+ * thresholds of docs/thresholds.md: every honest replica pair is the same model, every dishonest
+ * submission differs from every honest one, under both rules, and a group of three names its
+ * outlier.
+ */
+class CompareFixturesTest {
+
+    static final List<String> HONEST = List.of("honest-1", "honest-2", "honest-3", "honest-4", "honest-bf16-mixed");
+    static final List<String> DISHONEST = List.of("dishonest-zero", "dishonest-half-steps", "dishonest-other-data", "dishonest-random");
+    static final int IMAGES = 4;
+
+    @TempDir
+    static Path tmp;
+
+    static Path models() {
+        return CommandLineErrorsTest.fixtures().resolve("models");
+    }
+
+    static String lora(String name) {
+        return name + "=" + models().resolve("loras/" + name + ".safetensors");
+    }
+
+    static JsonNode compare(String rule, List<String> models) throws Exception {
+        List<String> args = new ArrayList<>(List.of("compare", "--base", models().resolve("base").toString(), "--seed", "42",
+                "--images", Integer.toString(IMAGES), "--prompts", CommandLineErrorsTest.fixtures().resolve("prompts.txt").toString(),
+                "--rule", rule, "--threads", "2", "--cache", tmp.resolve("cache").toString(), "--json"));
+        for (String m : models) {
+            args.add("--model");
+            args.add(m);
+        }
+        CommandLineErrorsTest.Run run = CommandLineErrorsTest.ftval(args.toArray(String[]::new));
+        assertThat(run.exit()).as(run.err()).isZero();
+        return new ObjectMapper().readTree(run.out());
+    }
+
+    private static JsonNode pair(JsonNode report, String a, String b) {
+        for (JsonNode p : report.path("pairs")) {
+            if (p.path("first").asText().equals(a) && p.path("second").asText().equals(b)
+                    || p.path("first").asText().equals(b) && p.path("second").asText().equals(a)) {
+                return p;
+            }
+        }
+        throw new AssertionError("no pair " + a + " ~ " + b + " in " + report);
+    }
+
+    @ParameterizedTest
+    @MethodSource("rules")
+    void shouldCallEveryHonestPairTheSameAndEveryDishonestOneDifferent(String rule) throws Exception {
+        List<String> all = new ArrayList<>();
+        HONEST.forEach(h -> all.add(lora(h)));
+        all.add("merged-1=" + models().resolve("honest-merged"));
+        DISHONEST.forEach(d -> all.add(lora(d)));
+        JsonNode report = compare(rule, all);
+        List<String> honest = new ArrayList<>(HONEST);
+        honest.add("merged-1");
+        for (int i = 0; i < honest.size(); i++) {
+            for (int j = i + 1; j < honest.size(); j++) {
+                assertThat(pair(report, honest.get(i), honest.get(j)).path("same").asBoolean())
+                        .as("%s ~ %s (%s): %s", honest.get(i), honest.get(j), rule, pair(report, honest.get(i), honest.get(j))).isTrue();
+            }
+            for (String d : DISHONEST) {
+                assertThat(pair(report, honest.get(i), d).path("same").asBoolean())
+                        .as("%s ~ %s (%s): %s", honest.get(i), d, rule, pair(report, honest.get(i), d)).isFalse();
+            }
+        }
+        // the merged bundle is honest-1 baked in: the same images, bit for bit
+        assertThat(pair(report, "honest-1", "merged-1").path("max").asInt()).isZero();
+    }
+
+    static Stream<String> rules() {
+        return Stream.of("mean", "every-image");
+    }
+
+    static Stream<Arguments> groupsOfThree() {
+        return Stream.of(
+                Arguments.of("mean", "dishonest-zero"), Arguments.of("mean", "dishonest-half-steps"),
+                Arguments.of("every-image", "dishonest-other-data"), Arguments.of("every-image", "dishonest-random"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("groupsOfThree")
+    void shouldNameTheOutlierOfAGroupOfThree(String rule, String dishonest) throws Exception {
+        JsonNode report = compare(rule, List.of(lora("honest-2"), lora(dishonest), lora("honest-3")));
+        assertThat(report.path("verdict").asText()).isEqualTo("OUTLIER");
+        assertThat(report.path("outliers").toString()).isEqualTo("[\"" + dishonest + "\"]");
+        assertThat(report.path("agreeing").toString()).isEqualTo("[\"honest-2\",\"honest-3\"]");
+    }
+
+    @Test
+    void shouldAgreeOnAGroupOfThreeHonestReplicasInEveryKeyConvention() throws Exception {
+        Path conventions = models().resolve("loras/conventions");
+        JsonNode report = compare("every-image", List.of(
+                "kohya=" + conventions.resolve("honest-1-kohya.safetensors"),
+                "peft-adapter=" + conventions.resolve("honest-1-peft-adapter"),
+                "old-diffusers=" + conventions.resolve("honest-1-old-diffusers.safetensors")));
+        assertThat(report.path("verdict").asText()).isEqualTo("AGREED");
+        for (JsonNode p : report.path("pairs")) {
+            assertThat(p.path("max").asInt()).as("%s", p).isZero();
+        }
+    }
+}
