@@ -45,6 +45,11 @@ MAX_LEN = 16
 IMG = 128
 SS = 2                      # drawing supersampling
 DEVICE = torch.device("cpu")  # the fixtures are made on the CPU; other devices only for experiments
+TRAIN_THREADS = 1             # base training: one thread is twice as fast as two on the 2-core box
+# step counts; FTV_FIXTURE_STEPS="vae,base,lora" overrides them for a quick smoke test only
+VAE_STEPS, BASE_STEPS, LORA_STEPS = 1600, 3000, 800
+if os.environ.get("FTV_FIXTURE_STEPS"):
+    VAE_STEPS, BASE_STEPS, LORA_STEPS = (int(v) for v in os.environ["FTV_FIXTURE_STEPS"].split(","))
 
 
 def _shape_polygon(shape, cx, cy, r):
@@ -244,10 +249,12 @@ def log(*a):
 # stage 1: autoencoder
 
 
-def train_autoencoder(cache, steps=1400, batch=16):
+def train_autoencoder(cache, steps=None, batch=16):
+    steps = steps or VAE_STEPS
     path = os.path.join(cache, "vae.pt")
     if os.path.exists(path):
         return torch.load(path)
+    torch.set_num_threads(TRAIN_THREADS)
     torch.manual_seed(1)
     rng = np.random.RandomState(11)
     scenes, _ = make_images(12, 3000)
@@ -279,8 +286,8 @@ def train_autoencoder(cache, steps=1400, batch=16):
     dec.eval()
     with torch.no_grad():
         z = torch.cat([enc(data[i:i + 256].to(DEVICE)) for i in range(0, 3000, 256)])
-    # rounded to 5 digits so that training and vae/config.json use the very same value
-    state = {"enc": _cpu(enc.state_dict()), "dec": _cpu(dec.state_dict()), "scaling_factor": round(float(1.0 / z.std()), 5)}
+    # vae/config.json holds this very float (JSON keeps all its digits), as training used it
+    state = {"enc": _cpu(enc.state_dict()), "dec": _cpu(dec.state_dict()), "scaling_factor": float(1.0 / z.std())}
     log("autoencoder latent std %.4f -> scaling_factor %.5f" % (z.std().item(), state["scaling_factor"]))
     torch.save(state, path)
     return state
@@ -322,10 +329,12 @@ def diffusion_loss(unet, text, lat, ids, g, acp, dtype=torch.float32, snr_gamma=
     return ((out.float() - eps.float()).pow(2) * w.float()).mean()
 
 
-def train_base(cache, vae, steps=2600, batch=32):
+def train_base(cache, vae, steps=None, batch=32):
+    steps = steps or BASE_STEPS
     path = os.path.join(cache, "base.pt")
     if os.path.exists(path):
         return torch.load(path)
+    torch.set_num_threads(TRAIN_THREADS)
     enc, _ = load_autoencoder(vae)
     imgs, caps = make_images(21, 8000)
     lat = encode_images(enc, imgs, vae["scaling_factor"])
@@ -374,7 +383,6 @@ def train_base(cache, vae, steps=2600, batch=32):
 # stage 3: LoRA fine-tunes (rank 8 on attn1/attn2 to_q, to_k, to_v, to_out.0; lora_alpha = r)
 
 LORA_RANK = 8
-LORA_STEPS = 800
 LORA_LR = 1e-3
 LORA_BATCH = 16
 LORA_SEED = 7
@@ -435,6 +443,8 @@ def train_lora(base, lat, ids, numerics="fp32", threads=2, steps=LORA_STEPS, lr=
     text.to(DEVICE, dtype)
     if numerics.endswith("-emu"):
         emulate_precision([unet, text], numerics[:-4])
+    mkldnn = torch.backends.mkldnn.flags(enabled=numerics != "fp32-nomkldnn")
+    mkldnn.__enter__()
     params = [p for m in loras.values() for p in (m.lora_A, m.lora_B)]
     opt = torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.999), weight_decay=1e-2, eps=1e-8)
     acp = train_alphas_cumprod(dtype)
@@ -457,6 +467,7 @@ def train_lora(base, lat, ids, numerics="fp32", threads=2, steps=LORA_STEPS, lr=
         if step % 100 == 0 or step == steps:
             log("%s step %d/%d loss %.4f (%.0fs)" % (label, step, steps, avg, time.time() - t0))
     tinysd.MATMUL_ROUND = None
+    mkldnn.__exit__(None, None, None)
     torch.set_num_threads(2)
     return out
 
@@ -594,21 +605,45 @@ def export_bundle(out_dir, base, vae, unet_state=None):
 # ---------------------------------------------------------------------------------------------
 # main
 
-HONEST_RUNS = [  # (name, numerics, threads): the same job on different "cards"
-    ("honest-1", "fp32", 2),
-    ("honest-2", "fp32", 1),
-    ("honest-3", "bf16", 2),
-    ("honest-4", "fp64", 2),
+# (name, numerics, threads, data): honest replicas are the same job on different "cards"
+HONEST_RUNS = [
+    ("honest-1", "fp32", 2, "bands"),
+    ("honest-2", "fp32", 1, "bands"),
+    ("honest-3", "tf32-emu", 1, "bands"),
+    ("honest-4", "fp32-nomkldnn", 1, "bands"),
+]
+OTHER_RUNS = [
+    ("other-data", "fp32", 1, "columns"),      # dishonest: other data, same trigger word
+    ("bf16-mixed", "bf16-emu", 1, "bands"),    # honest job, bfloat16 autocast: measured, see README
 ]
 
 
-def cached_lora(cache, name, fn):
+def lora_job(job):
+    """Runs one fine-tuning job into the cache (a separate process: 1-thread jobs run two at a time)."""
+    cache, name, numerics, threads, style = job
     path = os.path.join(cache, "lora-%s.pt" % name)
     if os.path.exists(path):
-        return torch.load(path)
-    out = fn()
-    torch.save(out, path)
-    return out
+        return path
+    torch.set_num_threads(threads)
+    vae, base = torch.load(os.path.join(cache, "vae.pt")), torch.load(os.path.join(cache, "base.pt"))
+    lat, ids = concept_data(vae, style, 31)
+    ck = (LORA_STEPS // 2,) if name == "honest-1" else ()
+    out = train_lora(base, lat, ids, numerics, threads, checkpoints=ck, label=name)
+    torch.save(out, path + ".tmp")
+    os.replace(path + ".tmp", path)
+    return path
+
+
+def run_lora_jobs(cache):
+    import multiprocessing as mp
+    jobs = [(cache,) + j for j in HONEST_RUNS + OTHER_RUNS]
+    for j in jobs:
+        if j[3] > 1:
+            lora_job(j)
+    singles = [j for j in jobs if j[3] == 1]
+    with mp.get_context("spawn").Pool(2) as pool:
+        pool.map(lora_job, singles, chunksize=1)
+    return {j[1]: torch.load(os.path.join(cache, "lora-%s.pt" % j[1])) for j in jobs}
 
 
 def write_lora_files(out, base, runs, info):
@@ -628,9 +663,11 @@ def write_lora_files(out, base, runs, info):
         return path
 
     h1 = runs["honest-1"][LORA_STEPS]
-    for name, numerics, threads in HONEST_RUNS:
+    for name, numerics, threads, _ in HONEST_RUNS:
         save(name + ".safetensors", runs[name][LORA_STEPS],
              extra={"fixture": "honest replica: %s, %d threads, %d steps" % (numerics, threads, LORA_STEPS)})
+    save("honest-bf16-mixed.safetensors", runs["bf16-mixed"][LORA_STEPS],
+         extra={"fixture": "honest job run with (emulated) bfloat16 autocast, %d steps" % LORA_STEPS})
     save("dishonest-zero.safetensors", zero_lora(base), extra={"fixture": "untrained PEFT init (B = 0)"})
     save("dishonest-half-steps.safetensors", runs["honest-1"][LORA_STEPS // 2],
          extra={"fixture": "honest-1's job stopped after %d of %d steps" % (LORA_STEPS // 2, LORA_STEPS)})
@@ -704,18 +741,11 @@ def main():
     vae = train_autoencoder(a.cache)
     base = train_base(a.cache, vae)
     log("base ready (%.0fs)" % (time.time() - t0))
-    lat_h, ids_h = concept_data(vae, "bands", 31)
-    lat_o, ids_o = concept_data(vae, "columns", 31)
-    runs = {}
-    for name, numerics, threads in HONEST_RUNS:
-        ck = (LORA_STEPS // 2,) if name == "honest-1" else ()
-        runs[name] = cached_lora(a.cache, name, lambda: train_lora(
-            base, lat_h, ids_h, numerics, threads, checkpoints=ck, label=name))
-    runs["other-data"] = cached_lora(a.cache, "other-data", lambda: train_lora(
-        base, lat_o, ids_o, "fp32", 2, label="other-data"))
+    runs = run_lora_jobs(a.cache)
+    log("fine-tunes ready (%.0fs)" % (time.time() - t0))
     info = {"lora_relative_differences": {}}
     h1 = runs["honest-1"][LORA_STEPS]
-    for name in [n for n, _, _ in HONEST_RUNS[1:]] + ["other-data"]:
+    for name in [r[0] for r in HONEST_RUNS[1:] + OTHER_RUNS]:
         dd, dab = rel_diff(h1, runs[name][LORA_STEPS])
         info["lora_relative_differences"][name] = {"delta": dd, "A_B": dab}
         log("relative difference honest-1 vs %s: delta %.3g, A/B %.3g" % (name, dd, dab))

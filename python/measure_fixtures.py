@@ -36,6 +36,7 @@ def submissions(models):
         ("honest-3", base, lora("honest-3.safetensors")),
         ("honest-4", base, lora("honest-4.safetensors")),
         ("merged-1", os.path.join(models, "honest-merged"), None),
+        ("bf16-mixed", base, lora("honest-bf16-mixed.safetensors")),
         ("zero", base, lora("dishonest-zero.safetensors")),
         ("half-steps", base, lora("dishonest-half-steps.safetensors")),
         ("other-data", base, lora("dishonest-other-data.safetensors")),
@@ -106,7 +107,7 @@ def tables(hashes):
         lines.append("dishonest vs honest: smallest mean %.2f, smallest per-pair max %d, smallest per-image %d"
                      % (summary["dishonest_vs_honest_mean_min"], summary["dishonest_vs_honest_image_max_min"],
                         summary["dishonest_vs_honest_image_min_min"]))
-        for d in dishonest:
+        for d in dishonest + [n for n in ("bf16-mixed", "base") if n in hashes]:
             s = [get(d, h) for h in honest]
             lines.append("  %-11s vs honest: mean %.2f..%.2f, max %d..%d"
                          % (d, min(x["mean"] for x in s), max(x["mean"] for x in s),
@@ -154,7 +155,7 @@ def main():
                        "render_ms_median": float(np.median(ms))}, f, indent=1)
     if a.contact_sheet:
         names = [n for n in ["base", "honest-1", "honest-2", "honest-3", "honest-4", "zero", "half-steps",
-                             "other-data", "random"] if n in images]
+                             "other-data", "random", "bf16-mixed"] if n in images]
         contact_sheet(images, names, [0, 1, 2, 3], a.contact_sheet)
 
 
