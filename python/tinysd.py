@@ -238,10 +238,15 @@ class TimestepEmbedding(nn.Module):
         return self.linear_2(F.silu(self.linear_1(x)))
 
 
-def timestep_embedding(t, dim):
-    """diffusers get_timestep_embedding with flip_sin_to_cos=True, downscale_freq_shift=0."""
+def timestep_frequencies(dim):
     half = dim // 2
-    freqs = torch.exp(torch.arange(half, dtype=torch.float32) * (-math.log(10000.0) / half))
+    return torch.exp(torch.arange(half, dtype=torch.float32) * (-math.log(10000.0) / half))
+
+
+def timestep_embedding(t, freqs):
+    """diffusers get_timestep_embedding with flip_sin_to_cos=True, downscale_freq_shift=0. The
+    frequencies are a buffer of the module, not made here: a traced graph would keep a tensor made
+    here on the tracing device (the CPU), and fail on a GPU."""
     args = t.to(torch.float32)[:, None] * freqs[None, :]
     return torch.cat([torch.cos(args), torch.sin(args)], dim=-1)
 
@@ -270,7 +275,7 @@ class UNet2DConditionModel(nn.Module):
         ch = cfg["block_out_channels"]
         cin, ctx = cfg["in_channels"], cfg["cross_attention_dim"]
         temb = ch[0] * 4
-        self.temb_in = ch[0]
+        self.register_buffer("time_freqs", timestep_frequencies(ch[0]), persistent=False)
         hd = cfg["attention_head_dim"]
         self.conv_in = nn.Conv2d(cin, ch[0], 3, padding=1)
         self.time_embedding = TimestepEmbedding(ch[0], temb)
@@ -296,7 +301,7 @@ class UNet2DConditionModel(nn.Module):
         self.conv_out = nn.Conv2d(c, cfg["out_channels"], 3, padding=1)
 
     def forward(self, sample, timestep, encoder_hidden_states):
-        temb = self.time_embedding(timestep_embedding(timestep, self.temb_in).to(sample.dtype))
+        temb = self.time_embedding(timestep_embedding(timestep, self.time_freqs).to(sample.dtype))
         x = self.conv_in(sample)
         skips = [x]
         for blk in self.down_blocks:
