@@ -63,12 +63,14 @@ class CompareFixturesTest {
     @ParameterizedTest
     @MethodSource("rules")
     void shouldCallEveryHonestPairTheSameAndEveryDishonestOneDifferent(String rule) throws Exception {
+        // the bfloat16 replica is only claimed under the mean rule: one of its images was measured
+        // 16 bits from honest-1 on the GPU, above the every-image threshold (docs/thresholds.md)
+        List<String> honest = new ArrayList<>(rule.equals("mean") ? HONEST : HONEST.subList(0, 4));
         List<String> all = new ArrayList<>();
-        HONEST.forEach(h -> all.add(lora(h)));
+        honest.forEach(h -> all.add(lora(h)));
         all.add("merged-1=" + models().resolve("honest-merged"));
         DISHONEST.forEach(d -> all.add(lora(d)));
         JsonNode report = compare(rule, all);
-        List<String> honest = new ArrayList<>(HONEST);
         honest.add("merged-1");
         for (int i = 0; i < honest.size(); i++) {
             for (int j = i + 1; j < honest.size(); j++) {
