@@ -26,8 +26,9 @@ public enum Rule {
     /**
      * The threshold used when a request names none, per rule, measured on the fixture models
      * (docs/thresholds.md): with 4 images the largest honest mean was 7.0 and the smallest
-     * dishonest mean 13.0; the largest honest per-image distance on the CPU 6 and the smallest
-     * dishonest one 12. Re-measure with tools/calibrate.sh for other models.
+     * dishonest mean 13.0; per image, float32/TF32 replicas stayed within 2 bits and the closest
+     * dishonest image was 12 bits away (a bfloat16 replica reached 16 on one image: only the mean
+     * rule accepts it). Re-measure with tools/calibrate.sh for other models.
      */
     public double defaultThreshold() {
         return switch (this) {
