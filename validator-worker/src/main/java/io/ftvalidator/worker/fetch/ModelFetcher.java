@@ -35,6 +35,9 @@ public final class ModelFetcher {
     }
 
     public ModelRef fetch(String uri, String sha256) {
+        if (sha256 == null || !sha256.matches("[0-9a-f]{64}")) {
+            throw new EngineException(Kind.BAD_INPUT, uri + ": the expected sha256 must be 64 lower-case hex digits");
+        }
         URI parsed;
         try {
             parsed = URI.create(uri);
