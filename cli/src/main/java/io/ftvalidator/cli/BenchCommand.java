@@ -114,8 +114,14 @@ final class BenchCommand {
         @Option(names = "--images", defaultValue = "16", description = "images per submission (default: ${DEFAULT-VALUE})")
         int images;
 
-        @Option(names = "--rate-validations", defaultValue = "20", description = "validations of 1000 images for the rate test (default: ${DEFAULT-VALUE})")
+        @Option(names = "--rate-validations", defaultValue = "500", description = "validations in the rate test (default: ${DEFAULT-VALUE})")
         int rateValidations;
+
+        @Option(names = "--rate-images", defaultValue = "16", description = "images per validation in the rate test (default: ${DEFAULT-VALUE})")
+        int rateImages;
+
+        @Option(names = "--rates-only", description = "only the fan-out and aggregation rates, no rendering")
+        boolean ratesOnly;
 
         @Mixin
         RenderOptions render;
@@ -123,6 +129,9 @@ final class BenchCommand {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
+            if (ratesOnly) {
+                return rates(out);
+            }
             List<SubmissionArg> submissions = Fixtures.groupOfThree();
             List<String> prompts = Fixtures.prompts().subList(0, images);
             RenderSettings settings = render.settings();
@@ -157,11 +166,15 @@ final class BenchCommand {
                 }
             }
 
-            // 3. fan-out and aggregation without rendering: no workers, synthetic scores
+            return rates(out);
+        }
+
+        /** Fan-out and aggregation without rendering: no workers, synthetic scores. */
+        private int rates(PrintWriter out) throws Exception {
             LocalClusterOptions none = new LocalClusterOptions();
             none.workers = 0;
             try (LocalCluster cluster = none.start(Map.of())) {
-                ClusterRates.measure(out, cluster, rateValidations);
+                ClusterRates.measure(out, cluster, rateValidations, rateImages);
             }
             return 0;
         }

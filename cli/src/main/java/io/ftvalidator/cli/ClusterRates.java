@@ -9,7 +9,10 @@ import io.ftvalidator.schemas.ImageScore;
 import io.ftvalidator.schemas.RenderJob;
 import io.ftvalidator.schemas.SubmissionResult;
 import io.ftvalidator.schemas.Topics;
+import io.ftvalidator.schemas.SubmissionSpec;
 import io.ftvalidator.schemas.ValidationDecision;
+import io.ftvalidator.schemas.ValidationRequest;
+import io.ftvalidator.engine.bundle.Verified;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -43,10 +46,8 @@ static void validate(CoordinatorClient client, List<SubmissionArg> submissions, 
         }
     }
 
-static void measure(PrintWriter out, LocalCluster cluster, int rateValidations) throws Exception {
-        int perValidation = 1000;
+    static void measure(PrintWriter out, LocalCluster cluster, int rateValidations, int perValidation) throws Exception {
         int total = rateValidations * perValidation;
-        CoordinatorClient client = new CoordinatorClient(cluster.coordinatorUrl());
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
@@ -55,15 +56,31 @@ static void measure(PrintWriter out, LocalCluster cluster, int rateValidations) 
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         List<String> ids = new ArrayList<>();
         List<RenderJob> jobs = new ArrayList<>(total);
-        try (KafkaConsumer<String, RenderJob> consumer = new KafkaConsumer<>(c, new StringDeserializer(), Topics.RENDER_JOBS.valueSerde().deserializer())) {
+        List<SubmissionSpec> subs = new ArrayList<>();
+        String baseDigest = Verified.digestOf(Fixtures.base());
+        for (SubmissionArg s : Fixtures.groupOfThree()) {
+            subs.add(new SubmissionSpec(s.id(), s.model().path().toUri().toString(), Verified.digestOf(s.model().path()),
+                    Fixtures.base().toUri().toString(), baseDigest));
+        }
+        Properties rp = new Properties();
+        rp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        rp.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        try (KafkaConsumer<String, RenderJob> consumer = new KafkaConsumer<>(c, new StringDeserializer(), Topics.RENDER_JOBS.valueSerde().deserializer());
+                KafkaProducer<String, ValidationRequest> requests = new KafkaProducer<>(rp, new StringSerializer(), Topics.VALIDATION_REQUESTS.valueSerde().serializer())) {
             consumer.subscribe(List.of(Topics.RENDER_JOBS.name()));
             consumer.poll(Duration.ofMillis(500));
+            // requests go in through the Kafka intake, all at once: the rate is the coordinator's, not one HTTP round trip's
             long t0 = System.nanoTime();
+            long now = System.currentTimeMillis();
             for (int v = 0; v < rateValidations; v++) {
-                ValidationOptions options = Fixtures.options(Fixtures.groupOfThree(), List.of("a prompt"));
-                options.images = perValidation;
-                ids.add(client.submit(SubmitCommand.request(options, RenderSettings.DEFAULTS, null, 3600)).path("validationId").asText());
+                String id = "rate-" + UUID.randomUUID();
+                ids.add(id);
+                requests.send(new ProducerRecord<>(Topics.VALIDATION_REQUESTS.name(), id, ValidationRequest.newBuilder()
+                        .setValidationId(id).setSubmissions(subs).setSeed(v).setImages(perValidation)
+                        .setPrompts(List.of("a red circle on a blue background")).setSettings(io.ftvalidator.schemas.RenderSettings.newBuilder().build())
+                        .setRule(io.ftvalidator.schemas.Rule.MEAN).setDeadlineMillis(now + 3_600_000).setRequestedAtMillis(now).build()));
             }
+            requests.flush();
             while (jobs.size() < total) {
                 for (ConsumerRecord<String, RenderJob> r : consumer.poll(Duration.ofMillis(200))) {
                     jobs.add(r.value());

@@ -32,8 +32,10 @@ final class CoordinatorClient {
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request))));
         JsonNode body = JSON.readTree(r.body().isEmpty() ? "{}" : r.body());
         if (r.statusCode() != 202) {
-            throw new IllegalArgumentException("the coordinator refused the validation (HTTP " + r.statusCode() + "): "
-                    + String.join("; ", JSON.convertValue(body.path("problems"), String[].class)));
+            String why = body.path("problems").isArray()
+                    ? String.join("; ", JSON.convertValue(body.path("problems"), String[].class))
+                    : r.body().isBlank() ? "no reason given" : r.body().strip();
+            throw new IllegalArgumentException("the coordinator refused the validation (HTTP " + r.statusCode() + "): " + why);
         }
         return body;
     }

@@ -31,6 +31,9 @@ public final class Ftval {
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
             commandLine.getErr().println("ftval: " + oneLine(e));
+            if ("1".equals(System.getenv("FTVAL_TRACE"))) {
+                e.printStackTrace(commandLine.getErr());
+            }
             return FAILED;
         });
         cli.setParameterExceptionHandler((e, argv) -> {
