@@ -43,12 +43,13 @@ public class RenderSlots {
             @ConfigProperty(name = "ftval.worker.threads", defaultValue = "0") int threads,
             @ConfigProperty(name = "ftval.worker.slots", defaultValue = "0") int configuredSlots,
             @ConfigProperty(name = "ftval.worker.model-memory-mb", defaultValue = "8192") long modelMemoryMb,
+            @ConfigProperty(name = "ftval.worker.gpu-slot-mb", defaultValue = "12288") long gpuSlotMb,
             @ConfigProperty(name = "ftval.worker.cache-dir") Path cacheDir) {
         int engineThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         EngineSetup.configure(engineThreads);
         Device d = EngineSetup.device(deviceName);
         this.device = DeviceProbe.describe(d, engineThreads);
-        this.slots = configuredSlots > 0 ? configuredSlots : d.isGpu() ? 2 : 1;
+        this.slots = configuredSlots > 0 ? configuredSlots : defaultSlots(d.isGpu(), device.getMemoryBytes() >> 20, gpuSlotMb);
         this.free = new ArrayBlockingQueue<>(slots);
         long perSlot = modelMemoryMb * 1024 * 1024 / slots;
         for (int i = 0; i < slots; i++) {
@@ -57,6 +58,17 @@ public class RenderSlots {
         }
         LOG.infof("rendering on %s %s (%d MB), %d engine threads, %d slot(s), %s", device.getKind(), device.getName(),
                 device.getMemoryBytes() >> 20, engineThreads, slots, device.getEngine());
+    }
+
+    /**
+     * One slot on a CPU (it uses every engine thread); on a GPU one per {@code gpuSlotMb} of the
+     * card's memory (a base model, its saved LoRA originals and the activations), 1 to 4.
+     */
+    static int defaultSlots(boolean gpu, long deviceMemoryMb, long gpuSlotMb) {
+        if (!gpu) {
+            return 1;
+        }
+        return (int) Math.max(1, Math.min(4, deviceMemoryMb / Math.max(1, gpuSlotMb)));
     }
 
     public DeviceInfo device() {
