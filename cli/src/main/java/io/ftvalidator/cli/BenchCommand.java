@@ -1,5 +1,6 @@
 package io.ftvalidator.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ftvalidator.engine.ModelCache;
 import io.ftvalidator.engine.bundle.ModelRef;
 import io.ftvalidator.engine.hash.HashAlgorithm;
@@ -97,7 +98,8 @@ final class BenchCommand {
                 }
             }
             if (p.waitFor() != 0 || pythonMs == null) {
-                throw new IllegalStateException("the Python reference failed:\n" + log);
+                String last = log.toString().strip().lines().reduce((a, b) -> b).orElse("no output");
+                throw new IllegalStateException("the Python reference failed: " + last + "\n" + log);
             }
             out.printf("python render_ms_per_image %.1f (median of %d, %d threads)%n", pythonMs, runs, threads);
             out.printf("ratio java/python %.2f%n", javaMs / pythonMs);
@@ -133,14 +135,19 @@ final class BenchCommand {
                 return rates(out);
             }
             List<SubmissionArg> submissions = Fixtures.groupOfThree();
-            List<String> prompts = Fixtures.prompts().subList(0, images);
+            List<String> pool = Fixtures.prompts();
+            if (images < 1 || images > pool.size()) {
+                throw new IllegalArgumentException("--images must be in 1.." + pool.size());
+            }
+            List<String> prompts = pool.subList(0, images);
             RenderSettings settings = render.settings();
             int cores = Runtime.getRuntime().availableProcessors();
 
             // 1. pure render time: every image of the validation in one process, models loaded beforehand
-            io.ftvalidator.engine.EngineSetup.configure(cores);
+            EngineOptions engine = new EngineOptions();
+            engine.device = "cpu";
             double pureMs;
-            try (ModelCache cache = new ModelCache(io.ftvalidator.engine.EngineSetup.device("cpu"), Home.cache(), Long.MAX_VALUE)) {
+            try (ModelCache cache = engine.openCache()) {
                 LocalRenders.run(cache, submissions, Optional.of(Fixtures.baseRef()), 42, prompts.subList(0, 1), settings, HashAlgorithm.GOIMAGEHASH, (s, i, im) -> { });
                 long t0 = System.nanoTime();
                 LocalRenders.run(cache, submissions, Optional.of(Fixtures.baseRef()), 42, prompts, settings, HashAlgorithm.GOIMAGEHASH, (s, i, im) -> { });
@@ -156,9 +163,10 @@ final class BenchCommand {
                 try (LocalCluster cluster = local.start(Map.of())) {
                     CoordinatorClient client = new CoordinatorClient(cluster.coordinatorUrl());
                     // warm-up: the workers load the models once
-                    ClusterRates.validate(client, submissions, prompts.subList(0, Math.min(prompts.size(), 2 * workers)), settings);
+                    ClusterRates.validate(client, ClusterRates.request(submissions, prompts.subList(0, Math.min(prompts.size(), 2 * workers)), settings));
+                    ObjectNode request = ClusterRates.request(submissions, prompts, settings);
                     long t0 = System.nanoTime();
-                    ClusterRates.validate(client, submissions, prompts, settings);
+                    ClusterRates.validate(client, request);
                     double wallMs = (System.nanoTime() - t0) / 1e6;
                     out.printf("cluster, %d worker(s) x %d threads: %.0f ms end to end, ratio to pure render %.2f%n",
                             workers, Math.max(1, cores / workers), wallMs, wallMs / pureMs);

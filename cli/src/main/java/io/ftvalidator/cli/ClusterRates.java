@@ -1,5 +1,6 @@
 package io.ftvalidator.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ftvalidator.engine.render.RenderSettings;
 import io.ftvalidator.local.LocalCluster;
 import io.ftvalidator.schemas.DecisionStatus;
@@ -36,10 +37,14 @@ final class ClusterRates {
 
     private ClusterRates() {}
 
-static void validate(CoordinatorClient client, List<SubmissionArg> submissions, List<String> prompts, RenderSettings settings)
-            throws IOException, InterruptedException {
-        ValidationOptions v = Fixtures.options(submissions, prompts);
-        String id = client.submit(SubmitCommand.request(v, settings, null, 900)).path("validationId").asText();
+    /** The request of a benchmark validation (digests computed here, outside any timed span). */
+    static ObjectNode request(List<SubmissionArg> submissions, List<String> prompts, RenderSettings settings) throws IOException {
+        return SubmitCommand.request(Fixtures.options(submissions, prompts), settings, null, 900);
+    }
+
+    /** Submits the request and waits for its decision. */
+    static void validate(CoordinatorClient client, ObjectNode request) throws IOException, InterruptedException {
+        String id = client.submit(request).path("validationId").asText();
         var status = client.awaitDecision(id, Duration.ofMinutes(15), s -> { });
         if (!"DECIDED".equals(status.path("state").asText())) {
             throw new IllegalStateException("the benchmark validation ended " + status.path("state").asText());

@@ -39,10 +39,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        List<SubmissionArg> submissions = List.of(
-                SubmissionArg.parse("honest-1=" + Fixtures.lora("honest-1")),
-                SubmissionArg.parse("honest-2=" + Fixtures.lora("honest-2")),
-                SubmissionArg.parse("dishonest=" + Fixtures.lora(cheat)));
+        List<SubmissionArg> submissions = Fixtures.groupOfThree(cheat);
         List<String> prompts = Fixtures.prompts();
         if (images < 1 || images > prompts.size()) {
             throw new IllegalArgumentException("--images must be in 1.." + prompts.size());

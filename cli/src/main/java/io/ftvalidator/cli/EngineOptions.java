@@ -25,11 +25,7 @@ final class EngineOptions {
         return new ModelCache(d, cacheDir(), Long.MAX_VALUE);
     }
 
-    Path cacheDir() {
-        if (cache != null) {
-            return cache;
-        }
-        String env = System.getenv("FTVAL_CACHE");
-        return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "ftvalidator");
+    private Path cacheDir() {
+        return cache != null ? cache : Home.cache();
     }
 }

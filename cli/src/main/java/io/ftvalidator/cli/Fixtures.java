@@ -29,18 +29,21 @@ final class Fixtures {
         return models().resolve("loras").resolve(name + ".safetensors");
     }
 
-    /** Two honest replicas (different numerics) and one dishonest submission. */
-    static List<SubmissionArg> groupOfThree() {
+    /** Two honest replicas (different numerics) and one dishonest submission, the fixture LoRA {@code cheat}. */
+    static List<SubmissionArg> groupOfThree(String cheat) {
         return List.of(
                 SubmissionArg.parse("honest-1=" + lora("honest-1")),
                 SubmissionArg.parse("honest-2=" + lora("honest-2")),
-                SubmissionArg.parse("cheat=" + lora("dishonest-half-steps")));
+                SubmissionArg.parse("dishonest=" + lora(cheat)));
+    }
+
+    static List<SubmissionArg> groupOfThree() {
+        return groupOfThree("dishonest-half-steps");
     }
 
     static List<String> prompts() {
         try {
-            return Files.readAllLines(Home.path().resolve("fixtures/prompts.txt")).stream()
-                    .map(String::strip).filter(l -> !l.isEmpty()).toList();
+            return ValidationOptions.readPrompts(Home.path().resolve("fixtures/prompts.txt"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -8,14 +8,16 @@ final class Home {
 
     private Home() {}
 
-    /** The repository root: {@code -Dftval.home}, else the working directory. */
+    /** The repository root: {@code -Dftval.home}, else the working directory or the nearest folder above it that holds fixtures/. */
     static Path path() {
         String home = System.getProperty("ftval.home");
-        Path p = Path.of(home != null ? home : ".").toAbsolutePath().normalize();
-        if (!Files.isDirectory(p.resolve("fixtures"))) {
-            throw new IllegalArgumentException(p + " is not the ftvalidator repository: run ./ftval from it");
+        Path start = Path.of(home != null ? home : ".").toAbsolutePath().normalize();
+        for (Path p = start; p != null && (home == null || p.equals(start)); p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("fixtures"))) {
+                return p;
+            }
         }
-        return p;
+        throw new IllegalArgumentException(start + " is not the ftvalidator repository: run ./ftval from it");
     }
 
     static Path cache() {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ftvalidator.engine.ModelCache;
-import io.ftvalidator.engine.bundle.ModelRef;
 import io.ftvalidator.engine.bundle.Verified;
 import io.ftvalidator.engine.render.RenderSettings;
 import java.io.IOException;
@@ -66,26 +65,20 @@ final class SubmitCommand implements Callable<Integer> {
         if (id != null) {
             json.put("validationId", id);
         }
-        Optional<ModelRef> base = v.baseRef();
+        // the base, resolved once: its digest is the same for every LoRA on it
+        Optional<Located> base = Optional.ofNullable(v.base).map(SubmissionArg::parse).map(SubmitCommand::uriAndDigest);
         ArrayNode subs = json.putArray("submissions");
         for (SubmissionArg s : v.submissions()) {
             ObjectNode sub = subs.addObject();
             sub.put("id", s.id());
-            boolean lora;
-            if (s.remote()) {
-                sub.put("modelUri", s.location());
-                sub.put("sha256", s.sha256().orElseThrow(() -> new IllegalArgumentException(
-                        s.location() + ": a remote model needs its digest, URI#sha256=HEX")));
-                lora = s.location().endsWith(".safetensors");
-            } else {
-                sub.put("modelUri", uri(s.model().path()));
-                sub.put("sha256", s.sha256().orElseGet(() -> Verified.digestOf(s.model().path())));
-                lora = ModelCache.isLora(s.model().path());
-            }
+            Located model = uriAndDigest(s);
+            sub.put("modelUri", model.uri());
+            sub.put("sha256", model.sha256());
+            boolean lora = s.remote() ? s.location().endsWith(".safetensors") : ModelCache.isLora(s.model().path());
             if (lora) {
-                ModelRef b = base.orElseThrow(() -> new IllegalArgumentException(s.location() + " is a LoRA: give --base"));
-                sub.put("baseModelUri", uri(b.path()));
-                sub.put("baseSha256", b.sha256().orElseGet(() -> Verified.digestOf(b.path())));
+                Located b = base.orElseThrow(() -> new IllegalArgumentException(s.location() + " is a LoRA: give --base"));
+                sub.put("baseModelUri", b.uri());
+                sub.put("baseSha256", b.sha256());
             }
         }
         json.put("seed", new BigInteger(Long.toUnsignedString(v.seed)));
@@ -108,8 +101,16 @@ final class SubmitCommand implements Callable<Integer> {
         return json;
     }
 
-    private static String uri(Path path) {
-        String text = path.toString();
-        return text.matches("(?i)https?://.*") ? text : path.toAbsolutePath().normalize().toUri().toString();
+    /** Where the coordinator's workers fetch a model, and its digest. */
+    private record Located(String uri, String sha256) {}
+
+    /** An http(s) model must name its digest; a local one becomes a file: URI, its digest computed if not given. */
+    private static Located uriAndDigest(SubmissionArg s) {
+        if (s.remote()) {
+            return new Located(s.location(), s.sha256().orElseThrow(() -> new IllegalArgumentException(
+                    s.location() + ": a remote model needs its digest, URI#sha256=HEX")));
+        }
+        Path path = s.model().path();
+        return new Located(path.toAbsolutePath().normalize().toUri().toString(), s.sha256().orElseGet(() -> Verified.digestOf(path)));
     }
 }

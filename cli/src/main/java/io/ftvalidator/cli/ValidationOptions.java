@@ -80,11 +80,16 @@ final class ValidationOptions {
         if (promptPool == null) {
             return List.of();
         }
-        List<String> pool = Files.readAllLines(promptPool).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        List<String> pool = readPrompts(promptPool);
         if (pool.isEmpty()) {
             throw new IllegalArgumentException(promptPool + " holds no prompt");
         }
         return pool;
+    }
+
+    /** A prompt file: one prompt per line, blank lines skipped. */
+    static List<String> readPrompts(Path file) throws IOException {
+        return Files.readAllLines(file).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
     }
 
     /** Each image's prompt: the given ones in turn, or drawn from the pool with the seed. */

@@ -27,11 +27,7 @@ class CommandLineErrorsTest {
     }
 
     static Path fixtures() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (!Files.isDirectory(dir.resolve("fixtures"))) {
-            dir = dir.getParent();
-        }
-        return dir.resolve("fixtures");
+        return Home.path().resolve("fixtures");
     }
 
     static Path base() {

@@ -30,11 +30,11 @@ class CompareFixturesTest {
     static Path tmp;
 
     static Path models() {
-        return CommandLineErrorsTest.fixtures().resolve("models");
+        return Fixtures.models();
     }
 
     static String lora(String name) {
-        return name + "=" + models().resolve("loras/" + name + ".safetensors");
+        return name + "=" + Fixtures.lora(name);
     }
 
     static JsonNode compare(String rule, List<String> models) throws Exception {

@@ -154,7 +154,7 @@ public final class LocalCluster implements AutoCloseable {
         URI ready = URI.create(service.url() + "/q/health/ready");
         while (System.nanoTime() < until) {
             if (!service.process().isAlive()) {
-                throw new IllegalStateException(service.name() + " exited with " + service.process().exitValue() + ":\n" + tail(service.log()));
+                throw new IllegalStateException(service.name() + " exited with " + service.process().exitValue() + " (log " + service.log() + "):\n" + tail(service.log()));
             }
             try {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).build(),
@@ -170,7 +170,7 @@ public final class LocalCluster implements AutoCloseable {
             }
             sleep(250);
         }
-        throw new IllegalStateException(service.name() + " was not ready after " + spec.startTimeout().toSeconds() + " s:\n" + tail(service.log()));
+        throw new IllegalStateException(service.name() + " was not ready after " + spec.startTimeout().toSeconds() + " s (log " + service.log() + "):\n" + tail(service.log()));
     }
 
     /** The last lines of a log, for an error message. */
