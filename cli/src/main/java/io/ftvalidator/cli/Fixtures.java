@@ -1,9 +1,9 @@
 package io.ftvalidator.cli;
 
 import io.ftvalidator.engine.bundle.ModelRef;
+import io.ftvalidator.noise.Prompts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -43,7 +43,7 @@ final class Fixtures {
 
     static List<String> prompts() {
         try {
-            return ValidationOptions.readPrompts(Home.path().resolve("fixtures/prompts.txt"));
+            return Prompts.read(Home.path().resolve("fixtures/prompts.txt"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

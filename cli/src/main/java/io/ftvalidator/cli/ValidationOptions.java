@@ -3,11 +3,9 @@ package io.ftvalidator.cli;
 import io.ftvalidator.decision.Decider;
 import io.ftvalidator.decision.Rule;
 import io.ftvalidator.engine.bundle.ModelRef;
-import io.ftvalidator.noise.PortableNoise;
+import io.ftvalidator.noise.Prompts;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -80,16 +78,11 @@ final class ValidationOptions {
         if (promptPool == null) {
             return List.of();
         }
-        List<String> pool = readPrompts(promptPool);
+        List<String> pool = Prompts.read(promptPool);
         if (pool.isEmpty()) {
             throw new IllegalArgumentException(promptPool + " holds no prompt");
         }
         return pool;
-    }
-
-    /** A prompt file: one prompt per line, blank lines skipped. */
-    static List<String> readPrompts(Path file) throws IOException {
-        return Files.readAllLines(file).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
     }
 
     /** Each image's prompt: the given ones in turn, or drawn from the pool with the seed. */
@@ -97,11 +90,6 @@ final class ValidationOptions {
         if ((prompts == null) == (promptPool == null)) {
             throw new IllegalArgumentException("give either --prompt (one or more) or --prompts FILE");
         }
-        List<String> out = new ArrayList<>();
-        List<String> pool = pool();
-        for (int i = 0; i < images; i++) {
-            out.add(prompts != null ? prompts.get(i % prompts.size()) : pool.get(PortableNoise.promptChoice(seed, i, pool.size())));
-        }
-        return out;
+        return Prompts.forImages(prompts != null ? prompts : List.of(), pool(), seed, images);
     }
 }

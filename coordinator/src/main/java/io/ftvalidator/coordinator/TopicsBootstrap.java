@@ -16,8 +16,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Creates the cluster's topics when they are missing (local clusters, first start). In production
- * the topics are declared (deploy/kubernetes/topics.yaml) and this is switched off.
+ * Creates the cluster's topics when they are missing (local clusters, first start), with the
+ * partitions and retention of docs/topics.md. Where operators declare the topics themselves, this
+ * is switched off ({@code ftval.topics.create=false}).
  */
 @ApplicationScoped
 public class TopicsBootstrap {
@@ -43,10 +44,11 @@ public class TopicsBootstrap {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = new ArrayList<>();
+            Map<String, String> week = Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(7L * 24 * 3600 * 1000));
             for (NewTopic t : List.of(
-                    new NewTopic(Topics.VALIDATION_REQUESTS.name(), partitions, replication),
-                    new NewTopic(Topics.RENDER_JOBS.name(), partitions, replication),
-                    new NewTopic(Topics.IMAGE_SCORES.name(), partitions, replication),
+                    new NewTopic(Topics.VALIDATION_REQUESTS.name(), partitions, replication).configs(week),
+                    new NewTopic(Topics.RENDER_JOBS.name(), partitions, replication).configs(week),
+                    new NewTopic(Topics.IMAGE_SCORES.name(), partitions, replication).configs(week),
                     new NewTopic(Topics.VALIDATION_DECISIONS.name(), partitions, replication)
                             .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
                     new NewTopic(Topics.DEAD_LETTERS.name(), 1, replication)

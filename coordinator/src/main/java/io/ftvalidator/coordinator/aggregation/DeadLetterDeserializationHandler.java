@@ -15,16 +15,26 @@ import org.jboss.logging.Logger;
 
 /**
  * A record the aggregation cannot read (a poison message) goes, as it came, to the dead-letter
- * topic with the reason and its origin in headers; processing goes on.
+ * topic with the reason and its origin in headers; processing goes on. Kafka Streams makes one
+ * handler per task; they share one producer per process, closed when the JVM stops.
  */
 public class DeadLetterDeserializationHandler implements DeserializationExceptionHandler {
 
     private static final Logger LOG = Logger.getLogger(DeadLetterDeserializationHandler.class);
 
+    private static KafkaProducer<byte[], byte[]> shared;
+
     private KafkaProducer<byte[], byte[]> producer;
 
     @Override
     public void configure(Map<String, ?> configs) {
+        producer = producer(configs);
+    }
+
+    private static synchronized KafkaProducer<byte[], byte[]> producer(Map<String, ?> configs) {
+        if (shared != null) {
+            return shared;
+        }
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, configs.get("bootstrap.servers"));
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -32,7 +42,10 @@ public class DeadLetterDeserializationHandler implements DeserializationExceptio
         configs.entrySet().stream()
                 .filter(e -> e.getKey().startsWith("security.") || e.getKey().startsWith("sasl.") || e.getKey().startsWith("ssl."))
                 .forEach(e -> props.put(e.getKey(), e.getValue()));
-        producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        KafkaProducer<byte[], byte[]> created = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        Runtime.getRuntime().addShutdownHook(new Thread(created::close, "dead-letter-producer-close"));
+        shared = created;
+        return created;
     }
 
     @Override

@@ -33,45 +33,43 @@ public final class Decisions {
     }
 
     static Rule rule(ValidationRequest request) {
-        return request.getRule() == io.ftvalidator.schemas.Rule.EVERY_IMAGE ? Rule.EVERY_IMAGE : Rule.MEAN;
+        return Rule.valueOf(request.getRule().name());
     }
 
     /** Every image is in: the rule's verdict over all images. */
     static ValidationDecision decided(ValidationState state, long nowMillis) {
         ValidationRequest request = state.getRequest();
-        Decision d = Decider.decide(submissions(state, byImage(state).keySet().stream().mapToInt(Integer::intValue).toArray()),
-                rule(request), threshold(request));
-        return builder(state, nowMillis)
+        Map<Integer, ImageScore> scores = byImage(state);
+        List<Submission> submissions = submissions(state, scores);
+        Decision d = Decider.decide(submissions, rule(request), threshold(request));
+        return builder(state, scores, nowMillis)
                 .setStatus(DecisionStatus.DECIDED)
                 .setVerdict(Verdict.valueOf(d.verdict().name()))
                 .setReason(d.reason())
                 .setPairs(pairs(d))
                 .setAgreeing(d.agreeing())
                 .setOutliers(d.outliers())
-                .setFailed(failed(state))
+                .setFailed(failed(submissions))
                 .build();
     }
 
     /** The deadline passed with images missing: nobody is judged; the pairs cover the images that came in. */
     static ValidationDecision inconclusive(ValidationState state, long nowMillis) {
-        Map<Integer, ImageScore> done = byImage(state);
-        List<Integer> missing = IntStream.range(0, state.getRequest().getImages()).filter(i -> !done.containsKey(i)).boxed().toList();
-        List<PairResult> pairs = List.of();
-        if (!done.isEmpty()) {
-            Decision partial = Decider.decide(submissions(state, done.keySet().stream().mapToInt(Integer::intValue).toArray()),
-                    rule(state.getRequest()), threshold(state.getRequest()));
-            pairs = pairs(partial);
-        }
-        return builder(state, nowMillis)
+        ValidationRequest request = state.getRequest();
+        Map<Integer, ImageScore> scores = byImage(state);
+        List<Submission> submissions = submissions(state, scores);
+        List<Integer> missing = IntStream.range(0, request.getImages()).filter(i -> !scores.containsKey(i)).boxed().toList();
+        List<PairResult> pairs = scores.isEmpty() ? List.of() : pairs(Decider.decide(submissions, rule(request), threshold(request)));
+        return builder(state, scores, nowMillis)
                 .setStatus(DecisionStatus.INCONCLUSIVE)
                 .setVerdict(Verdict.INCONCLUSIVE)
-                .setReason("the deadline passed with " + missing.size() + " of " + state.getRequest().getImages()
+                .setReason("the deadline passed with " + missing.size() + " of " + request.getImages()
                         + " images missing: " + abbreviate(missing))
                 .setMissingImages(missing)
                 .setPairs(pairs)
                 .setAgreeing(List.of())
                 .setOutliers(List.of())
-                .setFailed(failed(state))
+                .setFailed(failed(submissions))
                 .build();
     }
 
@@ -83,7 +81,7 @@ public final class Decisions {
                 .setVerdict(Verdict.INCONCLUSIVE)
                 .setReason("invalid request: " + String.join("; ", problems))
                 .setRule(request.getRule())
-                .setThreshold(request.getThreshold() != null ? request.getThreshold() : rule(request).defaultThreshold())
+                .setThreshold(threshold(request))
                 .setHashAlgorithm(request.getHashAlgorithm())
                 .setImages(request.getImages())
                 .setImagesDone(0)
@@ -96,9 +94,9 @@ public final class Decisions {
                 .build();
     }
 
-    private static ValidationDecision.Builder builder(ValidationState state, long nowMillis) {
+    private static ValidationDecision.Builder builder(ValidationState state, Map<Integer, ImageScore> scores, long nowMillis) {
         ValidationRequest request = state.getRequest();
-        List<ImageProvenance> renders = byImage(state).values().stream()
+        List<ImageProvenance> renders = scores.values().stream()
                 .map(s -> new ImageProvenance(s.getImageIndex(), s.getWorkerId(), s.getDevice().getKind(), s.getDevice().getName()))
                 .toList();
         return ValidationDecision.newBuilder()
@@ -107,7 +105,7 @@ public final class Decisions {
                 .setThreshold(threshold(request))
                 .setHashAlgorithm(request.getHashAlgorithm())
                 .setImages(request.getImages())
-                .setImagesDone(byImage(state).size())
+                .setImagesDone(scores.size())
                 .setRenders(renders)
                 .setDecidedAtMillis(nowMillis);
     }
@@ -121,31 +119,30 @@ public final class Decisions {
         return out;
     }
 
-    /** Each submission's hashes over {@code images}, or its first failure that is the submission's fault. */
-    private static List<Submission> submissions(ValidationState state, int[] images) {
-        Map<Integer, ImageScore> scores = byImage(state);
+    /** Each submission's hashes over the scored images, or its first failure that is the submission's fault. */
+    private static List<Submission> submissions(ValidationState state, Map<Integer, ImageScore> scores) {
         List<Submission> out = new ArrayList<>();
         for (SubmissionSpec spec : state.getRequest().getSubmissions()) {
-            long[] hashes = new long[images.length];
+            long[] hashes = new long[scores.size()];
             String failure = null;
-            for (int k = 0; k < images.length && failure == null; k++) {
-                SubmissionResult r = result(scores.get(images[k]), spec.getId());
-                if (r == null) {
-                    failure = "image " + images[k] + ": the worker returned no result for it";
-                } else if (r.getError() != null) {
-                    failure = "image " + images[k] + ": " + r.getError().getKind() + ": " + r.getError().getMessage();
-                } else {
-                    hashes[k] = r.getHash();
+            int k = 0;
+            for (ImageScore score : scores.values()) {
+                SubmissionResult r = result(score, spec.getId());
+                failure = r == null ? "image " + score.getImageIndex() + ": the worker returned no result for it"
+                        : r.getError() != null ? "image " + score.getImageIndex() + ": " + r.getError().getKind() + ": " + r.getError().getMessage()
+                        : null;
+                if (failure != null) {
+                    break;
                 }
+                hashes[k++] = r.getHash();
             }
             out.add(failure == null ? new Submission.Rendered(spec.getId(), hashes) : new Submission.Failed(spec.getId(), failure));
         }
         return out;
     }
 
-    private static List<FailedSubmission> failed(ValidationState state) {
-        int[] all = byImage(state).keySet().stream().mapToInt(Integer::intValue).toArray();
-        return submissions(state, all).stream()
+    private static List<FailedSubmission> failed(List<Submission> submissions) {
+        return submissions.stream()
                 .filter(s -> s instanceof Submission.Failed)
                 .map(s -> new FailedSubmission(s.id(), ((Submission.Failed) s).reason()))
                 .toList();

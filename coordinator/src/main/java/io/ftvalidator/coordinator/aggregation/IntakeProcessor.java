@@ -1,7 +1,7 @@
 package io.ftvalidator.coordinator.aggregation;
 
-import io.ftvalidator.coordinator.intake.Prompts;
 import io.ftvalidator.coordinator.intake.RequestCheck;
+import io.ftvalidator.noise.Prompts;
 import io.ftvalidator.schemas.RenderJob;
 import io.ftvalidator.schemas.Topics;
 import io.ftvalidator.schemas.ValidationDecision;
@@ -80,7 +80,8 @@ final class IntakeProcessor implements Processor<String, ValidationRequest, Stri
                 context.forward(new Record<String, SpecificRecord>(id, decision, record.timestamp()), ValidationTopology.DECISIONS_SINK);
                 return;
             }
-            List<String> prompts = Prompts.resolve(request, settings.defaultPool());
+            List<String> prompts = Prompts.forImages(request.getPrompts(),
+                    request.getPromptPool().isEmpty() ? settings.defaultPool() : request.getPromptPool(), request.getSeed(), request.getImages());
             store.put(id, new ValidationState(request, prompts, List.of(), null));
             timers.schedule(request.getDeadlineMillis(), id, Timers.Kind.DEADLINE);
             for (int i = 0; i < request.getImages(); i++) {

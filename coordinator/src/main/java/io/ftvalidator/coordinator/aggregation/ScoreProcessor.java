@@ -80,7 +80,8 @@ final class ScoreProcessor implements Processor<String, ImageScore, String, Spec
                 DeadLetters.send(context, record, Topics.IMAGE_SCORES.name(), "image index " + index + " is outside 0.." + (request.getImages() - 1));
                 return;
             }
-            if (Decisions.byImage(state).containsKey(index)) {
+            // scores hold one per image: a second one for an image is dropped here, before it is added
+            if (state.getScores().stream().anyMatch(s -> s.getImageIndex() == index)) {
                 duplicates.increment();
                 LOG.debugf("image %d scored twice, the second is dropped", index);
                 return;
@@ -93,7 +94,7 @@ final class ScoreProcessor implements Processor<String, ImageScore, String, Spec
             all.add(score);
             state.setScores(all);
             scores.increment();
-            int done = Decisions.byImage(state).size();
+            int done = all.size();
             LOG.debugf("image %d in from %s (%s), %d of %d", index, score.getWorkerId(),
                     score.getDevice().getName(), done, request.getImages());
             if (done == request.getImages()) {

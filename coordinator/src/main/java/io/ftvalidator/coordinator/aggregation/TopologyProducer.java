@@ -1,11 +1,11 @@
 package io.ftvalidator.coordinator.aggregation;
 
+import io.ftvalidator.noise.Prompts;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -34,15 +34,17 @@ public class TopologyProducer {
         return ValidationTopology.build(new ValidationTopology.Settings(defaultPool(), maxAttempts, deadlineScan, retention), metrics);
     }
 
-    /** The coordinator's own prompt pool, one prompt per line; empty when none is configured. */
-    public List<String> defaultPool() {
-        if (promptPool.isEmpty()) {
-            return List.of();
+    private List<String> defaultPool;
+
+    /** The coordinator's own prompt pool, one prompt per line, read once; empty when none is configured. */
+    public synchronized List<String> defaultPool() {
+        if (defaultPool == null) {
+            try {
+                defaultPool = promptPool.isEmpty() ? List.of() : Prompts.read(promptPool.get());
+            } catch (IOException e) {
+                throw new UncheckedIOException("ftval.prompt-pool " + promptPool.get() + " cannot be read", e);
+            }
         }
-        try {
-            return Files.readAllLines(promptPool.get()).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("ftval.prompt-pool " + promptPool.get() + " cannot be read", e);
-        }
+        return defaultPool;
     }
 }

@@ -93,14 +93,15 @@ public record ValidationRequestJson(
     }
 
     static Rule parseRule(String text, List<String> problems) {
-        if (text == null || text.equalsIgnoreCase("mean")) {
+        if (text == null) {
             return Rule.MEAN;
         }
-        if (text.equalsIgnoreCase("every-image")) {
-            return Rule.EVERY_IMAGE;
+        try {
+            return Rule.valueOf(io.ftvalidator.decision.Rule.parse(text).name());
+        } catch (IllegalArgumentException e) {
+            problems.add("rule must be mean or every-image, got '" + text + "'");
+            return Rule.MEAN;
         }
-        problems.add("rule must be mean or every-image, got '" + text + "'");
-        return Rule.MEAN;
     }
 
     static HashAlgorithm parseHash(String text, List<String> problems) {

@@ -4,7 +4,7 @@ import io.ftvalidator.schemas.DecisionStatus;
 import io.ftvalidator.schemas.FailedSubmission;
 import io.ftvalidator.schemas.ImageProvenance;
 import io.ftvalidator.schemas.PairResult;
-import io.ftvalidator.schemas.Rule;
+import io.ftvalidator.decision.Rule;
 import io.ftvalidator.schemas.SubmissionSpec;
 import io.ftvalidator.schemas.ValidationDecision;
 import io.ftvalidator.schemas.ValidationState;
@@ -34,7 +34,7 @@ public record ValidationStatusJson(
     /** PENDING until decided; then the decision's status. */
     public static ValidationStatusJson of(ValidationState s) {
         ValidationDecision d = s.getDecision();
-        int done = (int) s.getScores().stream().map(x -> x.getImageIndex()).distinct().count();
+        int done = s.getScores().size(); // one score per image: duplicates are dropped before they are stored
         return new ValidationStatusJson(
                 s.getRequest().getValidationId(),
                 d == null ? "PENDING" : d.getStatus().name(),
@@ -49,7 +49,7 @@ public record ValidationStatusJson(
                 d.getStatus().name(),
                 d.getStatus() == DecisionStatus.REJECTED ? null : d.getVerdict().name(),
                 d.getReason(),
-                d.getRule() == Rule.EVERY_IMAGE ? "every-image" : "mean",
+                Rule.valueOf(d.getRule().name()).id(),
                 d.getThreshold(),
                 d.getHashAlgorithm().name().toLowerCase(),
                 d.getPairs().stream().map(ValidationStatusJson::pair).toList(),

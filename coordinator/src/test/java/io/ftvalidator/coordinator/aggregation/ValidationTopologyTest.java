@@ -2,6 +2,7 @@ package io.ftvalidator.coordinator.aggregation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ftvalidator.noise.PortableNoise;
 import io.ftvalidator.schemas.DecisionStatus;
 import io.ftvalidator.schemas.DeviceInfo;
 import io.ftvalidator.schemas.DeviceKind;
@@ -112,7 +113,10 @@ class ValidationTopologyTest {
     @Test
     void shouldDrawPromptsFromTheDefaultPoolWithTheSeed() {
         requests.pipeInput("v1", request("v1", 3, List.of()));
-        assertThat(jobs.readValuesToList()).extracting(RenderJob::getPrompt).allMatch(p -> p.startsWith("pool prompt"));
+        List<String> pool = List.of("pool prompt a", "pool prompt b", "pool prompt c");
+        assertThat(jobs.readValuesToList()).extracting(RenderJob::getPrompt).containsExactly(
+                pool.get(PortableNoise.promptChoice(42, 0, 3)), pool.get(PortableNoise.promptChoice(42, 1, 3)),
+                pool.get(PortableNoise.promptChoice(42, 2, 3)));
     }
 
     @Test
@@ -168,6 +172,10 @@ class ValidationTopologyTest {
         requests.pipeInput("v1", request("v1", 1, List.of("p")));
         scores.pipeInput("v1", score("v1", 0, 0, ValidationTopologyTest::honestAndCheat));
         assertThat(decisions.readValue().getStatus()).isEqualTo(DecisionStatus.DECIDED);
+        KeyValueStore<String, String> timers = driver.getKeyValueStore(ValidationTopology.TIMERS);
+        List<String> pending = new ArrayList<>();
+        timers.all().forEachRemaining(kv -> pending.add(kv.value));
+        assertThat(pending).containsExactly("FORGET"); // the deadline timer went with the decision
         KeyValueStore<String, ValidationState> store = driver.getKeyValueStore(ValidationTopology.STORE);
         driver.advanceWallClockTime(Duration.ofMinutes(59));
         assertThat(store.get("v1")).isNotNull();

@@ -36,7 +36,6 @@ public class RenderSlots {
 
     private final BlockingQueue<Slot> free;
     private final DeviceInfo device;
-    private final int slots;
 
     RenderSlots(
             @ConfigProperty(name = "ftval.worker.device", defaultValue = "cpu") String deviceName,
@@ -49,7 +48,7 @@ public class RenderSlots {
         EngineSetup.configure(engineThreads);
         Device d = EngineSetup.device(deviceName);
         this.device = DeviceProbe.describe(d, engineThreads);
-        this.slots = configuredSlots > 0 ? configuredSlots : defaultSlots(d.isGpu(), device.getMemoryBytes() >> 20, gpuSlotMb);
+        int slots = configuredSlots > 0 ? configuredSlots : defaultSlots(d.isGpu(), device.getMemoryBytes() >> 20, gpuSlotMb);
         this.free = new ArrayBlockingQueue<>(slots);
         long perSlot = modelMemoryMb * 1024 * 1024 / slots;
         for (int i = 0; i < slots; i++) {
@@ -75,9 +74,6 @@ public class RenderSlots {
         return device;
     }
 
-    public int slots() {
-        return slots;
-    }
 
     /**
      * Runs {@code work} with a free slot's model cache, on that slot's own thread, waiting for a
