@@ -22,10 +22,6 @@ public record PairScore(String first, String second, int[] distances, boolean sa
         return distances.clone();
     }
 
-    public boolean involves(String id) {
-        return first.equals(id) || second.equals(id);
-    }
-
     static double mean(int[] distances) {
         return distances.length == 0 ? Double.NaN : Arrays.stream(distances).average().orElseThrow();
     }

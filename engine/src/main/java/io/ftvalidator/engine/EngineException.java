@@ -10,23 +10,30 @@ public final class EngineException extends RuntimeException {
     /** What went wrong, coarse enough for a caller to decide what to do. */
     public enum Kind {
         /** A bad argument: an unknown setting, a malformed digest, a prompt the model cannot take. */
-        BAD_INPUT,
+        BAD_INPUT(true),
         /** A file or folder that does not exist or cannot be read. */
-        NOT_FOUND,
+        NOT_FOUND(true),
         /** A bundle or LoRA whose content does not match the digest the caller expects. */
-        DIGEST_MISMATCH,
+        DIGEST_MISMATCH(true),
         /** A bundle whose layout, manifest or configuration is wrong. */
-        INVALID_BUNDLE,
+        INVALID_BUNDLE(true),
         /** A LoRA file whose keys or shapes do not fit the base model. */
-        INVALID_LORA,
+        INVALID_LORA(true),
         /** The engine could not load a module (corrupt TorchScript, wrong signature). */
-        LOAD_FAILED,
+        LOAD_FAILED(true),
         /** A model could not be downloaded (network, server error). Not the submission's fault. */
-        FETCH_FAILED,
+        FETCH_FAILED(false),
         /** The device ran out of memory. Not the submission's fault. */
-        OUT_OF_MEMORY,
+        OUT_OF_MEMORY(false),
         /** A model ran but its output was unusable (wrong shape, not finite). */
-        RENDER_FAILED
+        RENDER_FAILED(true);
+
+        /** Whether the submitted model (or request) is to blame for an error of this kind. */
+        private final boolean submissionFault;
+
+        Kind(boolean submissionFault) {
+            this.submissionFault = submissionFault;
+        }
     }
 
     private final Kind kind;
@@ -50,6 +57,6 @@ public final class EngineException extends RuntimeException {
      * the worker's trouble: another attempt, elsewhere, may succeed.
      */
     public boolean submissionFault() {
-        return kind != Kind.OUT_OF_MEMORY && kind != Kind.FETCH_FAILED;
+        return kind.submissionFault;
     }
 }

@@ -87,13 +87,7 @@ public final class Verified {
             }
             if (name.endsWith(".zip")) {
                 try (ZipFile zip = new ZipFile(path.toFile())) {
-                    ZipEntry sums = zip.getEntry(rootPrefix(zip, name) + Manifest.FILE_NAME);
-                    if (sums == null) {
-                        throw new EngineException(Kind.INVALID_BUNDLE, name + ": a zipped bundle must carry " + Manifest.FILE_NAME);
-                    }
-                    try (InputStream in = zip.getInputStream(sums)) {
-                        return Manifest.parse(in.readAllBytes(), name).digest();
-                    }
+                    return zipManifest(zip, rootPrefix(zip, name), name).digest();
                 } catch (ZipException e) {
                     throw new EngineException(Kind.INVALID_BUNDLE, name + ": not a zip (" + e.getMessage() + ")", e);
                 }
@@ -125,15 +119,7 @@ public final class Verified {
         String name = ref.path().toString();
         try (ZipFile zip = new ZipFile(ref.path().toFile())) {
             String prefix = rootPrefix(zip, name);
-            ZipEntry sums = zip.getEntry(prefix + Manifest.FILE_NAME);
-            if (sums == null) {
-                throw new EngineException(
-                        Kind.INVALID_BUNDLE, name + ": a zipped bundle must carry " + Manifest.FILE_NAME);
-            }
-            Manifest manifest;
-            try (InputStream in = zip.getInputStream(sums)) {
-                manifest = Manifest.parse(in.readAllBytes(), name);
-            }
+            Manifest manifest = zipManifest(zip, prefix, name);
             String digest = manifest.digest();
             expect(ref, digest, name);
             Path target = cache.resolve(digest);
@@ -144,6 +130,17 @@ public final class Verified {
             return new Folder(target, digest, name);
         } catch (ZipException e) {
             throw new EngineException(Kind.INVALID_BUNDLE, name + ": not a bundle directory or zip (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** The SHA256SUMS of a zipped bundle whose folder starts at {@code prefix}. */
+    private static Manifest zipManifest(ZipFile zip, String prefix, String name) throws IOException {
+        ZipEntry sums = zip.getEntry(prefix + Manifest.FILE_NAME);
+        if (sums == null) {
+            throw new EngineException(Kind.INVALID_BUNDLE, name + ": a zipped bundle must carry " + Manifest.FILE_NAME);
+        }
+        try (InputStream in = zip.getInputStream(sums)) {
+            return Manifest.parse(in.readAllBytes(), name);
         }
     }
 

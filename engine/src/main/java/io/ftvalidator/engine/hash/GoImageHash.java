@@ -16,14 +16,7 @@ final class GoImageHash {
     static long hash(GoImage image) {
         double[] grey = grey64(image);
         double[] low = GoDct.topLeft8x8(grey);
-        double median = median(low);
-        long hash = 0;
-        for (int i = 0; i < 64; i++) {
-            if (low[i] > median) {
-                hash |= 1L << (63 - i);
-            }
-        }
-        return hash;
+        return PerceptualHash.bitsAbove(low, median(low));
     }
 
     /**

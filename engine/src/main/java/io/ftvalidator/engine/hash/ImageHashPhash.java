@@ -21,14 +21,7 @@ final class ImageHashPhash {
         double[] low = topLeft8x8(small);
         double[] sorted = low.clone();
         Arrays.sort(sorted);
-        double median = (sorted[31] + sorted[32]) / 2;
-        long hash = 0;
-        for (int i = 0; i < 64; i++) {
-            if (low[i] > median) {
-                hash |= 1L << (63 - i);
-            }
-        }
-        return hash;
+        return PerceptualHash.bitsAbove(low, (sorted[31] + sorted[32]) / 2);
     }
 
     /** DCT of every column (axis 0), then of the first 8 rows (axis 1); the 8x8 corner, row-major. */

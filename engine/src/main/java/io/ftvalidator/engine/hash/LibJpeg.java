@@ -1,5 +1,7 @@
 package io.ftvalidator.engine.hash;
 
+import static io.ftvalidator.engine.hash.NfntResize.clamp8;
+
 /**
  * JPEG coefficients to pixels as libjpeg-turbo 2.1 does it with its default settings (the decoder
  * Pillow 9.4 uses): the "islow" integer IDCT ({@code jidctint.c}, 13-bit constants, 2 extra bits
@@ -48,6 +50,7 @@ final class LibJpeg {
     private LibJpeg() {
     }
 
+    /** A JPEG as libjpeg-turbo decodes it for Pillow (RGB or grey), converted to 'L'. */
     static PillowImages.Luminance toLuminance(JpegImage jpeg) {
         int width = jpeg.width();
         int height = jpeg.height();
@@ -67,16 +70,12 @@ final class LibJpeg {
             int y = full[0][i] & 0xff;
             int cb = full[1][i] & 0xff;
             int cr = full[2][i] & 0xff;
-            int r = clamp(y + CR_R[cr]);
-            int g = clamp(y + ((CB_G[cb] + CR_G[cr]) >> SCALE_BITS));
-            int b = clamp(y + CB_B[cb]);
+            int r = clamp8(y + CR_R[cr]);
+            int g = clamp8(y + ((CB_G[cb] + CR_G[cr]) >> SCALE_BITS));
+            int b = clamp8(y + CB_B[cb]);
             l[i] = PillowImages.luma(r, g, b);
         }
         return new PillowImages.Luminance(width, height, l);
-    }
-
-    private static int clamp(int v) {
-        return v < 0 ? 0 : Math.min(v, 255);
     }
 
     /** All blocks of a component through the islow IDCT, into a plane {@code blocksWide * 8} wide. */
@@ -128,7 +127,7 @@ final class LibJpeg {
             int o = outOffset + r * stride;
             if (ws[w + 1] == 0 && ws[w + 2] == 0 && ws[w + 3] == 0 && ws[w + 4] == 0
                     && ws[w + 5] == 0 && ws[w + 6] == 0 && ws[w + 7] == 0) {
-                byte dc = (byte) clamp((int) descale(ws[w], PASS1_BITS + 3) + 128);
+                byte dc = (byte) clamp8((int) descale(ws[w], PASS1_BITS + 3) + 128);
                 for (int x = 0; x < 8; x++) {
                     out[o + x] = dc;
                 }
@@ -137,7 +136,7 @@ final class LibJpeg {
             long[] t = butterfly(ws[w], ws[w + 1], ws[w + 2], ws[w + 3], ws[w + 4], ws[w + 5], ws[w + 6],
                     ws[w + 7], CONST_BITS);
             for (int x = 0; x < 8; x++) {
-                out[o + x] = (byte) clamp((int) descale(t[x], CONST_BITS + PASS1_BITS + 3) + 128);
+                out[o + x] = (byte) clamp8((int) descale(t[x], CONST_BITS + PASS1_BITS + 3) + 128);
             }
         }
     }

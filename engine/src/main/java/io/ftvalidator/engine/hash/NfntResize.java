@@ -1,5 +1,7 @@
 package io.ftvalidator.engine.hash;
 
+import java.util.concurrent.ConcurrentHashMap;
+
 /**
  * {@code github.com/nfnt/resize} (commit 83c6a99, the version goimagehash v1.1.0 pins) with its
  * {@code Bilinear} filter, in integer fixed point exactly as it does it.
@@ -35,6 +37,8 @@ final class NfntResize {
         final int[] coeff;
         /** Sum of the coefficients of each output: the divisor. */
         final int[] sum;
+        /** {@link #sum} as divisors for the 8-bit passes. */
+        final Divisor[] divisors;
 
         private Taps(int outSize, int[] low, int[] first, int[] coeff, int[] sum) {
             this.outSize = outSize;
@@ -42,14 +46,35 @@ final class NfntResize {
             this.first = first;
             this.coeff = coeff;
             this.sum = sum;
+            this.divisors = Divisor.of(sum);
         }
     }
 
+    private record TapsKey(int inSize, int outSize, int scaleBits) {}
+
+    /** Taps already computed: immutable, so shared between threads. */
+    private static final ConcurrentHashMap<TapsKey, Taps> CACHE = new ConcurrentHashMap<>();
+    private static final int CACHE_LIMIT = 256;
+
     /**
      * nfnt/resize {@code createWeights8} ({@code scaleBits} 8) or {@code createWeights16}
-     * ({@code scaleBits} 16) for the bilinear kernel, with {@code blur} 1.
+     * ({@code scaleBits} 16) for the bilinear kernel, with {@code blur} 1; kept per
+     * (input size, output size, bits) for later calls.
      */
     static Taps bilinearTaps(int inSize, int outSize, int scaleBits) {
+        TapsKey key = new TapsKey(inSize, outSize, scaleBits);
+        Taps cached = CACHE.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        Taps computed = computeBilinearTaps(inSize, outSize, scaleBits);
+        if (CACHE.size() < CACHE_LIMIT) {
+            CACHE.putIfAbsent(key, computed);
+        }
+        return computed;
+    }
+
+    private static Taps computeBilinearTaps(int inSize, int outSize, int scaleBits) {
         double scale = (double) inSize / outSize;
         int filterLength = 2 * (int) Math.max(Math.ceil(scale), 1);
         double filterFactor = Math.min(1.0 / scale, 1);
@@ -93,7 +118,7 @@ final class NfntResize {
         return in <= 1 ? 1 - in : 0;
     }
 
-    /** Go's {@code clampUint8} of a 32-bit value. */
+    /** Go's {@code clampUint8} of a 32-bit value (also libjpeg's range limit to 0..255). */
     static int clamp8(int v) {
         return v < 0 ? 0 : Math.min(v, 255);
     }
@@ -113,9 +138,9 @@ final class NfntResize {
         int[] low = taps.low;
         int[] first = taps.first;
         int[] coeff = taps.coeff;
-        Divisor[] divisors = Divisor.of(taps.sum);
+        Divisor[] divisors = taps.divisors;
         if (channels == 3 && fitsPackedLanes(taps)) {
-            horizontalPackedRgb8(src, width, height, taps, divisors, planes);
+            horizontalPackedRgb8(src, width, height, taps, planes);
             return planes;
         }
         for (int c = 0; c < channels; c++) {
@@ -156,9 +181,9 @@ final class NfntResize {
      * coefficients and samples are non-negative and every lane sum is below 2^21
      * ({@link #fitsPackedLanes}), so the lanes hold exactly nfnt/resize's three integer sums.
      */
-    private static void horizontalPackedRgb8(byte[] src, int width, int height, Taps taps, Divisor[] divisors,
-            int[][] planes) {
+    private static void horizontalPackedRgb8(byte[] src, int width, int height, Taps taps, int[][] planes) {
         int out = taps.outSize;
+        Divisor[] divisors = taps.divisors;
         int[] low = taps.low;
         int[] first = taps.first;
         int[] coeff = taps.coeff;
@@ -194,7 +219,7 @@ final class NfntResize {
         int[] low = taps.low;
         int[] first = taps.first;
         int[] coeff = taps.coeff;
-        Divisor[] divisors = Divisor.of(taps.sum);
+        Divisor[] divisors = taps.divisors;
         for (int ch = 0; ch < transposed.length; ch++) {
             int[] src = transposed[ch];
             int[] dst = planes[ch];

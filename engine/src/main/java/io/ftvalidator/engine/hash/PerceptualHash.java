@@ -32,7 +32,7 @@ public final class PerceptualHash {
             JpegImage jpeg = JpegDecoder.decode(encoded);
             return switch (algorithm) {
                 case GOIMAGEHASH -> GoImageHash.hash(GoJpeg.toGoImage(jpeg));
-                case IMAGEHASH -> ImageHashPhash.hash(PillowImages.fromJpeg(jpeg));
+                case IMAGEHASH -> ImageHashPhash.hash(LibJpeg.toLuminance(jpeg));
             };
         }
         throw new ImageFormatException(encoded.length == 0 ? "empty file" : "not a PNG or JPEG image");
@@ -63,6 +63,20 @@ public final class PerceptualHash {
             case GOIMAGEHASH -> GoImageHash.hash(new GoImage.Rgb8(width, height, rgb));
             case IMAGEHASH -> ImageHashPhash.hash(PillowImages.fromRgb(rgb, width, height));
         };
+    }
+
+    /**
+     * One bit per value strictly above {@code median}, the first of the 64 values in the most
+     * significant bit: how both references turn the 8x8 DCT block into a hash.
+     */
+    static long bitsAbove(double[] values, double median) {
+        long hash = 0;
+        for (int i = 0; i < 64; i++) {
+            if (values[i] > median) {
+                hash |= 1L << (63 - i);
+            }
+        }
+        return hash;
     }
 
     /** The hash as 16 lower-case hex digits, most significant first (as both references print it). */

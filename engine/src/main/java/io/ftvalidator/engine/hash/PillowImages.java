@@ -2,7 +2,8 @@ package io.ftvalidator.engine.hash;
 
 /**
  * What {@code Image.open(...).convert('L')} gives in Pillow 9.4: the mode Pillow opens each kind of
- * PNG or JPEG in, then Pillow's integer conversion of that mode to 8-bit luminance 'L'.
+ * PNG or JPEG in, then Pillow's integer conversion of that mode to 8-bit luminance 'L'. JPEGs are
+ * decoded and converted by {@link LibJpeg#toLuminance}.
  */
 final class PillowImages {
 
@@ -95,10 +96,5 @@ final class PillowImages {
             entries[i] = luma((rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff);
         }
         return entries;
-    }
-
-    /** A JPEG as libjpeg-turbo decodes it for Pillow (RGB or grey), converted to 'L'. */
-    static Luminance fromJpeg(JpegImage jpeg) throws ImageFormatException {
-        return LibJpeg.toLuminance(jpeg);
     }
 }

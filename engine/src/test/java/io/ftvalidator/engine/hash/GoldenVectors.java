@@ -1,5 +1,6 @@
 package io.ftvalidator.engine.hash;
 
+import io.ftvalidator.engine.Fixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,27 +22,26 @@ final class GoldenVectors {
     private GoldenVectors() {
     }
 
-    /** {@code fixtures/phash-vectors}, found by walking up from the working directory. */
+    /** {@code fixtures/phash-vectors}. */
     static Path directory() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("fixtures").resolve("phash-vectors");
-            if (Files.isDirectory(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("no fixtures/phash-vectors above " + Path.of("").toAbsolutePath());
+        return Fixtures.root().resolve("phash-vectors");
     }
 
     /** The vectors of one reference: {@code goimagehash-phash.txt} or {@code imagehash-phash.txt}. */
     static Stream<Vector> load(String listFile) {
         Path dir = directory();
+        return load(dir.resolve(listFile), dir.resolve("images"));
+    }
+
+    /** The vectors listed in {@code listFile}, one "image hash" per line, images in {@code images}. */
+    static Stream<Vector> load(Path listFile, Path images) {
         try {
-            List<String> lines = Files.readAllLines(dir.resolve(listFile));
+            List<String> lines = Files.readAllLines(listFile);
             return lines.stream()
                     .map(String::trim)
                     .filter(line -> !line.isEmpty())
                     .map(line -> line.split("\\s+"))
-                    .map(parts -> new Vector(dir.resolve("images").resolve(parts[0]), parts[1]));
+                    .map(parts -> new Vector(images.resolve(parts[0]), parts[1]));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -3,6 +3,7 @@ package io.ftvalidator.engine.reference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
+import io.ftvalidator.decision.PairScore;
 import io.ftvalidator.engine.EngineSetup;
 import io.ftvalidator.engine.Fixtures;
 import io.ftvalidator.engine.ModelCache;
@@ -96,6 +97,6 @@ class JavaMatchesPythonRenderTest {
         }
         long hJava = PerceptualHash.hashRgb(HashAlgorithm.GOIMAGEHASH, rgb, java.width(), java.height());
         long hPy = PerceptualHash.hash(HashAlgorithm.GOIMAGEHASH, Files.readAllBytes(pythonPng));
-        return new double[] {sum / (3.0 * java.width() * java.height()), max, Long.bitCount(hJava ^ hPy)};
+        return new double[] {sum / (3.0 * java.width() * java.height()), max, PairScore.hamming(hJava, hPy)};
     }
 }

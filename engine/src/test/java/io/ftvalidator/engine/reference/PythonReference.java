@@ -28,32 +28,45 @@ final class PythonReference {
         return Fixtures.root().getParent();
     }
 
-    static void assumeAvailable() {
-        boolean ok;
-        try {
-            ok = Files.isExecutable(PYTHON) && run(List.of("-c", "import torch, numpy, PIL"), 120).exit() == 0;
-        } catch (IOException e) {
-            ok = false;
+    /** Whether python starts and imports torch, numpy and PIL: probed once per JVM. */
+    private static Boolean available;
+
+    static synchronized void assumeAvailable() {
+        if (available == null) {
+            try {
+                available = Files.isExecutable(PYTHON) && run(List.of("-c", "import torch, numpy, PIL"), 120).exit() == 0;
+            } catch (IOException e) {
+                available = false;
+            }
         }
-        assumeThat(ok).as("%s with torch, numpy and PIL (apt-get install python3-torch python3-numpy python3-pil)", PYTHON).isTrue();
+        assumeThat(available).as("%s with torch, numpy and PIL (apt-get install python3-torch python3-numpy python3-pil)", PYTHON).isTrue();
     }
 
+    /**
+     * Runs python with {@code args} from the repository root. Its output goes to a temporary file,
+     * so the process cannot block on a full pipe and the timeout holds; on timeout it is killed.
+     */
     static Result run(List<String> args, long timeoutSeconds) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(PYTHON.toString());
         command.addAll(args);
-        Process p = new ProcessBuilder(command).directory(home().toFile()).redirectErrorStream(true).start();
+        Path output = Files.createTempFile("python-reference-", ".log");
         try {
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            Process p = new ProcessBuilder(command).directory(home().toFile()).redirectErrorStream(true)
+                    .redirectOutput(output.toFile()).start();
+            try {
+                if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new IOException(command + " did not finish in " + timeoutSeconds + " s");
+                }
+            } catch (InterruptedException e) {
                 p.destroyForcibly();
-                throw new IOException(command + " did not finish in " + timeoutSeconds + " s");
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
             }
-            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
+            return new Result(p.exitValue(), new String(Files.readAllBytes(output), StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(output);
         }
     }
 }
