@@ -83,6 +83,7 @@ final class SubmitCommand implements Callable<Integer> {
         }
         json.put("seed", new BigInteger(Long.toUnsignedString(v.seed)));
         json.put("images", v.images);
+        v.checkPrompts();
         ArrayNode prompts = v.prompts != null ? json.putArray("prompts") : json.putArray("promptPool");
         (v.prompts != null ? v.prompts : v.pool()).forEach(prompts::add);
         ObjectNode s = json.putObject("settings");

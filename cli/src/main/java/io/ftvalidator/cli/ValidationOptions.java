@@ -85,11 +85,16 @@ final class ValidationOptions {
         return pool;
     }
 
-    /** Each image's prompt: the given ones in turn, or drawn from the pool with the seed. */
-    List<String> imagePrompts() throws IOException {
+    /** Prompts come either given or from a pool file, never both, never neither. */
+    void checkPrompts() {
         if ((prompts == null) == (promptPool == null)) {
             throw new IllegalArgumentException("give either --prompt (one or more) or --prompts FILE");
         }
+    }
+
+    /** Each image's prompt: the given ones in turn, or drawn from the pool with the seed. */
+    List<String> imagePrompts() throws IOException {
+        checkPrompts();
         return Prompts.forImages(prompts != null ? prompts : List.of(), pool(), seed, images);
     }
 }
