@@ -48,6 +48,9 @@ DEVICE = torch.device("cpu")  # the fixtures are made on the CPU; other devices 
 TRAIN_THREADS = 1             # base training: one thread is twice as fast as two on the 2-core box
 # step counts; FTV_FIXTURE_STEPS="vae,base,lora" overrides them for a quick smoke test only
 VAE_STEPS, BASE_STEPS, LORA_STEPS = 1600, 3000, 800
+# family "a" (fixtures/models) or "b" (fixtures/models-b): b's base UNet and text encoder start from
+# other seeds and see another draw of the scenes, so the two bases are trained independently
+BASE_SEED_OFFSET = 0
 if os.environ.get("FTV_FIXTURE_STEPS"):
     VAE_STEPS, BASE_STEPS, LORA_STEPS = (int(v) for v in os.environ["FTV_FIXTURE_STEPS"].split(","))
 
@@ -336,11 +339,11 @@ def train_base(cache, vae, steps=None, batch=32):
         return torch.load(path)
     torch.set_num_threads(TRAIN_THREADS)
     enc, _ = load_autoencoder(vae)
-    imgs, caps = make_images(21, 8000)
+    imgs, caps = make_images(21 + BASE_SEED_OFFSET, 8000)
     lat = encode_images(enc, imgs, vae["scaling_factor"])
     ids_all = torch.tensor([tokenize(c) for c in caps])
     empty = torch.tensor(tokenize(""))
-    torch.manual_seed(2)
+    torch.manual_seed(2 + BASE_SEED_OFFSET)
     unet, text = tinysd.UNet2DConditionModel(), tinysd.TextEncoder(len(VOCAB), MAX_LEN)
     ema_u, ema_t = tinysd.UNet2DConditionModel(), tinysd.TextEncoder(len(VOCAB), MAX_LEN)
     ema_u.load_state_dict(unet.state_dict())
@@ -351,7 +354,7 @@ def train_base(cache, vae, steps=None, batch=32):
     ema_params = list(ema_u.parameters()) + list(ema_t.parameters())
     opt = torch.optim.AdamW(params, lr=1e-3, weight_decay=0.0)
     acp = train_alphas_cumprod()
-    g = torch.Generator().manual_seed(22)
+    g = torch.Generator().manual_seed(22 + BASE_SEED_OFFSET)
     t0 = time.time()
     avg = None
     for step in range(steps):
@@ -386,6 +389,7 @@ LORA_RANK = 8
 LORA_LR = 1e-3
 LORA_BATCH = 16
 LORA_SEED = 7
+CONCEPT_SEED = 31           # the fine-tuning data set's draw
 
 
 def concept_data(vae, style, seed, count=800):
@@ -602,33 +606,75 @@ def export_bundle(out_dir, base, vae, unet_state=None):
     return write_sha256sums(out_dir)
 
 
+# replicas trained on a GPU (--gpu-replicas): the honest job in the task's precision (float32, TF32
+# off, deterministic algorithms) twice, and with TF32 and with bfloat16 autocast as labelled stress
+# cases
+GPU_RUNS = [
+    ("honest-gpu-fp32", "fp32", "bands", CONCEPT_SEED, LORA_SEED),
+    ("honest-gpu-fp32-again", "fp32", "bands", CONCEPT_SEED, LORA_SEED),
+    ("honest-gpu-tf32", "tf32", "bands", CONCEPT_SEED, LORA_SEED),
+    ("stress-gpu-bf16", "bf16", "bands", CONCEPT_SEED, LORA_SEED),
+]
+
+
+def train_gpu_replicas(cache, out, base_name):
+    """Trains GPU_RUNS on cuda from the cached autoencoder and base, writes one safetensors file per
+    run (training data encoded on the GPU too, as a node would) and gpu-replicas.json."""
+    global DEVICE
+    DEVICE = torch.device("cuda")
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    torch.use_deterministic_algorithms(True)
+    torch.backends.cudnn.deterministic = True
+    torch.backends.cudnn.benchmark = False
+    vae, base = torch.load(os.path.join(cache, "vae.pt")), torch.load(os.path.join(cache, "base.pt"))
+    os.makedirs(out, exist_ok=True)
+    info = {"device": torch.cuda.get_device_name(0), "torch": torch.__version__, "runs": {}}
+    meta = {"format": "pt", "ftvalidator_fixture": "1", "base_model": base_name,
+            "rank": str(LORA_RANK), "lora_alpha": str(LORA_RANK)}
+    for name, numerics, style, data_seed, seed in GPU_RUNS:
+        tf32 = numerics == "tf32"
+        torch.backends.cuda.matmul.allow_tf32 = tf32
+        torch.backends.cudnn.allow_tf32 = tf32
+        lat, ids = concept_data(vae, style, data_seed)
+        t0 = time.time()
+        lora = train_lora(base, lat, ids, "fp32" if tf32 else numerics, 1, seed=seed, label=name)[LORA_STEPS]
+        info["runs"][name] = {"numerics": numerics, "data": style, "seconds": round(time.time() - t0, 1)}
+        safetensors_io.save(os.path.join(out, name + ".safetensors"), lora_tensors(lora),
+                            dict(meta, fixture="%s job trained on %s, %s" % (style, info["device"], numerics)))
+    write_json(os.path.join(out, "gpu-replicas.json"), info)
+    return info
+
+
 # ---------------------------------------------------------------------------------------------
 # main
 
-# (name, numerics, threads, data): honest replicas are the same job on different "cards"
+# (name, numerics, threads, data, data seed, training seed): honest replicas are the same job (same
+# data set, same seed) on different "cards"; every other row changes what a node may not change
 HONEST_RUNS = [
-    ("honest-1", "fp32", 2, "bands"),
-    ("honest-2", "fp32", 1, "bands"),
-    ("honest-3", "tf32-emu", 1, "bands"),
-    ("honest-4", "fp32-nomkldnn", 1, "bands"),
+    ("honest-1", "fp32", 2, "bands", CONCEPT_SEED, LORA_SEED),
+    ("honest-2", "fp32", 1, "bands", CONCEPT_SEED, LORA_SEED),
+    ("honest-3", "tf32-emu", 1, "bands", CONCEPT_SEED, LORA_SEED),
+    ("honest-4", "fp32-nomkldnn", 1, "bands", CONCEPT_SEED, LORA_SEED),
 ]
 OTHER_RUNS = [
-    ("other-data", "fp32", 1, "columns"),      # dishonest: other data, same trigger word
-    ("bf16-mixed", "bf16-emu", 1, "bands"),    # honest job, bfloat16 autocast: measured, see README
+    ("other-data", "fp32", 1, "columns", CONCEPT_SEED, LORA_SEED),     # dishonest: other data, same trigger word
+    ("bf16-mixed", "bf16-emu", 1, "bands", CONCEPT_SEED, LORA_SEED),   # honest job, bfloat16 autocast: a stress case
+    ("other-seed", "fp32", 1, "bands", CONCEPT_SEED, LORA_SEED + 1),   # dishonest: the job under another training seed
+    ("resampled-data", "fp32", 1, "bands", CONCEPT_SEED + 100, LORA_SEED),  # dishonest: a new draw of the same kind of data
 ]
 
 
 def lora_job(job):
     """Runs one fine-tuning job into the cache (a separate process: 1-thread jobs run two at a time)."""
-    cache, name, numerics, threads, style = job
+    cache, name, numerics, threads, style, data_seed, seed = job
     path = os.path.join(cache, "lora-%s.pt" % name)
     if os.path.exists(path):
         return path
     torch.set_num_threads(threads)
     vae, base = torch.load(os.path.join(cache, "vae.pt")), torch.load(os.path.join(cache, "base.pt"))
-    lat, ids = concept_data(vae, style, 31)
+    lat, ids = concept_data(vae, style, data_seed)
     ck = (LORA_STEPS // 2,) if name == "honest-1" else ()
-    out = train_lora(base, lat, ids, numerics, threads, checkpoints=ck, label=name)
+    out = train_lora(base, lat, ids, numerics, threads, seed=seed, checkpoints=ck, label=name)
     torch.save(out, path + ".tmp")
     os.replace(path + ".tmp", path)
     return path
@@ -646,10 +692,10 @@ def run_lora_jobs(cache):
     return {j[1]: torch.load(os.path.join(cache, "lora-%s.pt" % j[1])) for j in jobs}
 
 
-def write_lora_files(out, base, runs, info):
+def write_lora_files(out, base, runs, info, base_name):
     d = os.path.join(out, "loras")
     os.makedirs(d, exist_ok=True)
-    meta = {"format": "pt", "ftvalidator_fixture": "1", "base_model": "fixtures/models/base",
+    meta = {"format": "pt", "ftvalidator_fixture": "1", "base_model": base_name,
             "rank": str(LORA_RANK), "lora_alpha": str(LORA_RANK)}
 
     def save(name, lora, key=None, b_factor=1.0, extra=None, tensors=None):
@@ -666,7 +712,7 @@ def write_lora_files(out, base, runs, info):
     for name, numerics, threads, _ in HONEST_RUNS:
         save(name + ".safetensors", runs[name][LORA_STEPS],
              extra={"fixture": "honest replica: %s, %d threads, %d steps" % (numerics, threads, LORA_STEPS)})
-    save("honest-bf16-mixed.safetensors", runs["bf16-mixed"][LORA_STEPS],
+    save("stress-bf16-mixed.safetensors", runs["bf16-mixed"][LORA_STEPS],
          extra={"fixture": "honest job run with (emulated) bfloat16 autocast, %d steps" % LORA_STEPS})
     save("dishonest-zero.safetensors", zero_lora(base), extra={"fixture": "untrained PEFT init (B = 0)"})
     save("dishonest-half-steps.safetensors", runs["honest-1"][LORA_STEPS // 2],
@@ -675,6 +721,13 @@ def write_lora_files(out, base, runs, info):
          extra={"fixture": "same job on other data (columns concept, same trigger word)"})
     save("dishonest-random.safetensors", random_lora_like(h1, 99),
          extra={"fixture": "random A and B with honest-1's per-layer norms"})
+    save("dishonest-other-seed.safetensors", runs["other-seed"][LORA_STEPS],
+         extra={"fixture": "honest-1's job (same data, recipe and numerics) under training seed %d instead of %d"
+                           % (LORA_SEED + 1, LORA_SEED)})
+    save("dishonest-resampled-data.safetensors", runs["resampled-data"][LORA_STEPS],
+         extra={"fixture": "honest-1's job on a new draw of the same kind of data (data seed %d instead of %d)"
+                           % (CONCEPT_SEED + 100, CONCEPT_SEED)})
+    write_half_strength(d)
     # the same LoRA as honest-1 under other key conventions (each merges to the very same weights)
     c = "conventions/"
     save(c + "honest-1-no-prefix.safetensors", h1, key=lambda p, r: "%s.lora_%s.weight" % (p, r))
@@ -695,7 +748,7 @@ def write_lora_files(out, base, runs, info):
                         lora_tensors(h1, lambda p, r: "base_model.model.%s.lora_%s.weight" % (p, r), 0.5),
                         {"format": "pt"})
     write_json(os.path.join(peft, "adapter_config.json"), {
-        "peft_type": "LORA", "task_type": None, "base_model_name_or_path": "fixtures/models/base",
+        "peft_type": "LORA", "task_type": None, "base_model_name_or_path": base_name,
         "r": LORA_RANK, "lora_alpha": 2 * LORA_RANK, "lora_dropout": 0.0, "bias": "none",
         "use_rslora": False, "init_lora_weights": "gaussian",
         "target_modules": ["to_q", "to_k", "to_v", "to_out.0"]})
@@ -712,6 +765,14 @@ def write_lora_files(out, base, runs, info):
         "unet.%s.lora_A.weight" % unknown: torch.zeros(LORA_RANK, 64),
         "unet.%s.lora_B.weight" % unknown: torch.zeros(64, LORA_RANK)},
          extra={"fixture": "%s is not a module of the base UNet" % unknown})
+
+
+def write_half_strength(loras_dir):
+    """dishonest-half-strength: honest-1 with every lora_B halved, the fine-tune merged at half strength."""
+    tensors, meta = safetensors_io.load(os.path.join(loras_dir, "honest-1.safetensors"))
+    half = {k: v * 0.5 if ".lora_B." in k else v for k, v in tensors.items()}
+    meta = dict(meta, fixture="honest-1 with lora_B halved: the fine-tune at half strength")
+    safetensors_io.save(os.path.join(loras_dir, "dishonest-half-strength.safetensors"), half, meta)
 
 
 def write_prompts(path):
@@ -731,9 +792,27 @@ def write_prompts(path):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--cache", default="/tmp/ftv-fixtures-cache")
-    ap.add_argument("--out", default=os.path.join(REPO, "fixtures", "models"))
+    ap.add_argument("--cache")
+    ap.add_argument("--out")
+    ap.add_argument("--family", choices=("a", "b"), default="a",
+                    help="a: fixtures/models (the default); b: an independently trained second base, "
+                         "fixtures/models-b (its --out and --cache default accordingly)")
+    ap.add_argument("--half-strength-only", action="store_true",
+                    help="only (re)write loras/dishonest-half-strength.safetensors from loras/honest-1.safetensors")
+    ap.add_argument("--gpu-replicas", metavar="DIR",
+                    help="train the GPU replicas (GPU_RUNS) on cuda from the cached base into DIR, and stop")
     a = ap.parse_args()
+    global BASE_SEED_OFFSET
+    BASE_SEED_OFFSET = {"a": 0, "b": 1000}[a.family]
+    a.cache = a.cache or "/tmp/ftv-fixtures-cache" + ("" if a.family == "a" else "-b")
+    a.out = a.out or os.path.join(REPO, "fixtures", "models" + ("" if a.family == "a" else "-b"))
+    base_name = "fixtures/models" + ("" if a.family == "a" else "-b") + "/base"
+    if a.half_strength_only:
+        write_half_strength(os.path.join(a.out, "loras"))
+        return
+    if a.gpu_replicas:
+        log(json.dumps(train_gpu_replicas(a.cache, a.gpu_replicas, base_name)))
+        return
     os.makedirs(a.cache, exist_ok=True)
     torch.set_num_threads(2)
     torch.set_num_interop_threads(1)
@@ -758,10 +837,12 @@ def main():
                 shutil.rmtree(os.path.join(a.out, sub))
     os.makedirs(a.out, exist_ok=True)
     info["base_digest"] = export_bundle(os.path.join(a.out, "base"), base, vae)
-    merged = tinysd.merge_lora_state(base["unet"], h1)
-    info["honest_merged_digest"] = export_bundle(os.path.join(a.out, "honest-merged"), base, vae, merged)
-    write_lora_files(a.out, base, runs, info)
-    write_prompts(os.path.join(REPO, "fixtures", "prompts.txt"))
+    if a.family == "a":  # one whole-bundle submission is enough for the tests
+        merged = tinysd.merge_lora_state(base["unet"], h1)
+        info["honest_merged_digest"] = export_bundle(os.path.join(a.out, "honest-merged"), base, vae, merged)
+    write_lora_files(a.out, base, runs, info, base_name)
+    if a.family == "a":
+        write_prompts(os.path.join(REPO, "fixtures", "prompts.txt"))
     info["scaling_factor"] = vae["scaling_factor"]
     info["unet_parameters"] = sum(v.numel() for v in base["unet"].values())
     info["text_encoder_parameters"] = sum(v.numel() for v in base["text"].values())

@@ -36,7 +36,7 @@ def submissions(models):
         ("honest-3", base, lora("honest-3.safetensors")),
         ("honest-4", base, lora("honest-4.safetensors")),
         ("merged-1", os.path.join(models, "honest-merged"), None),
-        ("bf16-mixed", base, lora("honest-bf16-mixed.safetensors")),
+        ("bf16-mixed", base, lora("stress-bf16-mixed.safetensors")),
         ("zero", base, lora("dishonest-zero.safetensors")),
         ("half-steps", base, lora("dishonest-half-steps.safetensors")),
         ("other-data", base, lora("dishonest-other-data.safetensors")),

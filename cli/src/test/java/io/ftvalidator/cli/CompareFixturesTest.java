@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class CompareFixturesTest {
 
-    static final List<String> HONEST = List.of("honest-1", "honest-2", "honest-3", "honest-4", "honest-bf16-mixed");
+    static final List<String> HONEST = List.of("honest-1", "honest-2", "honest-3", "honest-4", "stress-bf16-mixed");
     static final List<String> DISHONEST = List.of("dishonest-zero", "dishonest-half-steps", "dishonest-other-data", "dishonest-random");
     static final int IMAGES = 4;
 
