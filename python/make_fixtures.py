@@ -606,93 +606,101 @@ def export_bundle(out_dir, base, vae, unet_state=None):
     return write_sha256sums(out_dir)
 
 
-# replicas trained on a GPU (--gpu-replicas): the honest job in the task's precision (float32, TF32
-# off, deterministic algorithms) twice, and with TF32 and with bfloat16 autocast as labelled stress
-# cases
-GPU_RUNS = [
-    ("honest-gpu-fp32", "fp32", "bands", CONCEPT_SEED, LORA_SEED),
-    ("honest-gpu-fp32-again", "fp32", "bands", CONCEPT_SEED, LORA_SEED),
-    ("honest-gpu-tf32", "tf32", "bands", CONCEPT_SEED, LORA_SEED),
-    ("stress-gpu-bf16", "bf16", "bands", CONCEPT_SEED, LORA_SEED),
-]
-
-
-def train_gpu_replicas(cache, out, base_name):
-    """Trains GPU_RUNS on cuda from the cached autoencoder and base, writes one safetensors file per
-    run (training data encoded on the GPU too, as a node would) and gpu-replicas.json."""
-    global DEVICE
-    DEVICE = torch.device("cuda")
-    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-    torch.use_deterministic_algorithms(True)
-    torch.backends.cudnn.deterministic = True
-    torch.backends.cudnn.benchmark = False
-    vae, base = torch.load(os.path.join(cache, "vae.pt")), torch.load(os.path.join(cache, "base.pt"))
-    os.makedirs(out, exist_ok=True)
-    info = {"device": torch.cuda.get_device_name(0), "torch": torch.__version__, "runs": {}}
-    meta = {"format": "pt", "ftvalidator_fixture": "1", "base_model": base_name,
-            "rank": str(LORA_RANK), "lora_alpha": str(LORA_RANK)}
-    for name, numerics, style, data_seed, seed in GPU_RUNS:
-        tf32 = numerics == "tf32"
-        torch.backends.cuda.matmul.allow_tf32 = tf32
-        torch.backends.cudnn.allow_tf32 = tf32
-        lat, ids = concept_data(vae, style, data_seed)
-        t0 = time.time()
-        lora = train_lora(base, lat, ids, "fp32" if tf32 else numerics, 1, seed=seed, label=name)[LORA_STEPS]
-        info["runs"][name] = {"numerics": numerics, "data": style, "seconds": round(time.time() - t0, 1)}
-        safetensors_io.save(os.path.join(out, name + ".safetensors"), lora_tensors(lora),
-                            dict(meta, fixture="%s job trained on %s, %s" % (style, info["device"], numerics)))
-    write_json(os.path.join(out, "gpu-replicas.json"), info)
-    return info
-
-
 # ---------------------------------------------------------------------------------------------
 # main
 
-# (name, numerics, threads, data, data seed, training seed): honest replicas are the same job (same
-# data set, same seed) on different "cards"; every other row changes what a node may not change
-HONEST_RUNS = [
-    ("honest-1", "fp32", 2, "bands", CONCEPT_SEED, LORA_SEED),
-    ("honest-2", "fp32", 1, "bands", CONCEPT_SEED, LORA_SEED),
-    ("honest-3", "tf32-emu", 1, "bands", CONCEPT_SEED, LORA_SEED),
-    ("honest-4", "fp32-nomkldnn", 1, "bands", CONCEPT_SEED, LORA_SEED),
-]
-OTHER_RUNS = [
-    ("other-data", "fp32", 1, "columns", CONCEPT_SEED, LORA_SEED),     # dishonest: other data, same trigger word
-    ("bf16-mixed", "bf16-emu", 1, "bands", CONCEPT_SEED, LORA_SEED),   # honest job, bfloat16 autocast: a stress case
-    ("other-seed", "fp32", 1, "bands", CONCEPT_SEED, LORA_SEED + 1),   # dishonest: the job under another training seed
-    ("resampled-data", "fp32", 1, "bands", CONCEPT_SEED + 100, LORA_SEED),  # dishonest: a new draw of the same kind of data
-]
+# One row per fine-tuning job: (file name, device, numerics, threads, data, data seed, training seed).
+# Honest replicas are the same job (same data set, same seed) on different "cards"; a stress replica
+# is that job in a precision the task does not allow (bfloat16 autocast); every dishonest row changes
+# what a node may not change. Family b's base and its cuda jobs are trained on a GPU (--device cuda).
+JOBS = {
+    "a": [
+        ("honest-1", "cpu", "fp32", 2, "bands", CONCEPT_SEED, LORA_SEED),
+        ("honest-2", "cpu", "fp32", 1, "bands", CONCEPT_SEED, LORA_SEED),
+        ("honest-3", "cpu", "tf32-emu", 1, "bands", CONCEPT_SEED, LORA_SEED),
+        ("honest-4", "cpu", "fp32-nomkldnn", 1, "bands", CONCEPT_SEED, LORA_SEED),
+        ("stress-bf16-mixed", "cpu", "bf16-emu", 1, "bands", CONCEPT_SEED, LORA_SEED),
+        ("dishonest-other-data", "cpu", "fp32", 1, "columns", CONCEPT_SEED, LORA_SEED),
+        ("dishonest-other-seed", "cpu", "fp32", 1, "bands", CONCEPT_SEED, LORA_SEED + 1),
+        ("dishonest-resampled-data", "cpu", "fp32", 1, "bands", CONCEPT_SEED + 100, LORA_SEED),
+    ],
+    "b": [
+        ("honest-1", "cpu", "fp32", 2, "bands", CONCEPT_SEED, LORA_SEED),
+        ("honest-2", "cpu", "fp32-nomkldnn", 1, "bands", CONCEPT_SEED, LORA_SEED),
+        ("honest-gpu-fp32", "cuda", "fp32", 1, "bands", CONCEPT_SEED, LORA_SEED),
+        ("honest-gpu-fp32-again", "cuda", "fp32", 1, "bands", CONCEPT_SEED, LORA_SEED),
+        ("honest-gpu-tf32", "cuda", "tf32", 1, "bands", CONCEPT_SEED, LORA_SEED),
+        ("stress-gpu-bf16", "cuda", "bf16", 1, "bands", CONCEPT_SEED, LORA_SEED),
+        ("dishonest-other-data", "cuda", "fp32", 1, "columns", CONCEPT_SEED, LORA_SEED),
+        ("dishonest-other-seed", "cuda", "fp32", 1, "bands", CONCEPT_SEED, LORA_SEED + 1),
+        ("dishonest-resampled-data", "cuda", "fp32", 1, "bands", CONCEPT_SEED + 100, LORA_SEED),
+    ],
+}
+
+
+def describe(job):
+    name, device, numerics, threads, style, data_seed, seed = job
+    where = "%d CPU thread%s" % (threads, "s" if threads > 1 else "") if device == "cpu" else "a GPU"
+    return "%s job (data seed %d, training seed %d) on %s, %s, %d steps" % (
+        style, data_seed, seed, where, numerics, LORA_STEPS)
+
+
+def set_device(name):
+    """Every later step on `name`; on a GPU deterministic, TF32 off unless a job asks for it."""
+    global DEVICE
+    if name == "cuda":
+        if not torch.cuda.is_available():
+            raise SystemExit("this step trains on a GPU and none is here: run --train-only on a GPU machine, "
+                             "copy the cache back, and run again")
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+        torch.use_deterministic_algorithms(True, warn_only=True)
+        torch.backends.cudnn.deterministic = True
+        torch.backends.cudnn.benchmark = False
+    DEVICE = torch.device(name)
 
 
 def lora_job(job):
-    """Runs one fine-tuning job into the cache (a separate process: 1-thread jobs run two at a time)."""
-    cache, name, numerics, threads, style, data_seed, seed = job
+    """Runs one fine-tuning job into the cache (CPU jobs run in a separate process: 1-thread jobs
+    run two at a time)."""
+    cache, name, device, numerics, threads, style, data_seed, seed = job
+    set_device(device)
     path = os.path.join(cache, "lora-%s.pt" % name)
     if os.path.exists(path):
         return path
     torch.set_num_threads(threads)
+    tf32 = numerics == "tf32"
+    if device == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = tf32
+        torch.backends.cudnn.allow_tf32 = tf32
     vae, base = torch.load(os.path.join(cache, "vae.pt")), torch.load(os.path.join(cache, "base.pt"))
     lat, ids = concept_data(vae, style, data_seed)
     ck = (LORA_STEPS // 2,) if name == "honest-1" else ()
-    out = train_lora(base, lat, ids, numerics, threads, seed=seed, checkpoints=ck, label=name)
+    out = train_lora(base, lat, ids, "fp32" if tf32 else numerics, threads, seed=seed, checkpoints=ck, label=name)
     torch.save(out, path + ".tmp")
     os.replace(path + ".tmp", path)
     return path
 
 
-def run_lora_jobs(cache):
+def run_lora_jobs(cache, jobs):
+    """Runs the jobs that are not cached (cuda ones here, CPU ones in worker processes) and returns
+    every job's result."""
     import multiprocessing as mp
-    jobs = [(cache,) + j for j in HONEST_RUNS + OTHER_RUNS]
-    for j in jobs:
-        if j[3] > 1:
+    todo = [(cache,) + j for j in jobs if not os.path.exists(os.path.join(cache, "lora-%s.pt" % j[0]))]
+    cuda = [j for j in todo if j[2] == "cuda"]
+    if cuda:
+        set_device("cuda")
+        for j in cuda:
             lora_job(j)
-    singles = [j for j in jobs if j[3] == 1]
+        set_device("cpu")
+    for j in todo:
+        if j[2] == "cpu" and j[4] > 1:
+            lora_job(j)
     with mp.get_context("spawn").Pool(2) as pool:
-        pool.map(lora_job, singles, chunksize=1)
-    return {j[1]: torch.load(os.path.join(cache, "lora-%s.pt" % j[1])) for j in jobs}
+        pool.map(lora_job, [j for j in todo if j[2] == "cpu" and j[4] == 1], chunksize=1)
+    return {j[0]: torch.load(os.path.join(cache, "lora-%s.pt" % j[0])) for j in jobs}
 
 
-def write_lora_files(out, base, runs, info, base_name):
+def write_lora_files(out, base, jobs, runs, info, base_name, conventions):
     d = os.path.join(out, "loras")
     os.makedirs(d, exist_ok=True)
     meta = {"format": "pt", "ftvalidator_fixture": "1", "base_model": base_name,
@@ -708,26 +716,17 @@ def write_lora_files(out, base, runs, info, base_name):
         safetensors_io.save(path, t, m)
         return path
 
+    for job in jobs:
+        save(job[0] + ".safetensors", runs[job[0]][LORA_STEPS], extra={"fixture": describe(job)})
     h1 = runs["honest-1"][LORA_STEPS]
-    for name, numerics, threads, _ in HONEST_RUNS:
-        save(name + ".safetensors", runs[name][LORA_STEPS],
-             extra={"fixture": "honest replica: %s, %d threads, %d steps" % (numerics, threads, LORA_STEPS)})
-    save("stress-bf16-mixed.safetensors", runs["bf16-mixed"][LORA_STEPS],
-         extra={"fixture": "honest job run with (emulated) bfloat16 autocast, %d steps" % LORA_STEPS})
     save("dishonest-zero.safetensors", zero_lora(base), extra={"fixture": "untrained PEFT init (B = 0)"})
     save("dishonest-half-steps.safetensors", runs["honest-1"][LORA_STEPS // 2],
          extra={"fixture": "honest-1's job stopped after %d of %d steps" % (LORA_STEPS // 2, LORA_STEPS)})
-    save("dishonest-other-data.safetensors", runs["other-data"][LORA_STEPS],
-         extra={"fixture": "same job on other data (columns concept, same trigger word)"})
     save("dishonest-random.safetensors", random_lora_like(h1, 99),
          extra={"fixture": "random A and B with honest-1's per-layer norms"})
-    save("dishonest-other-seed.safetensors", runs["other-seed"][LORA_STEPS],
-         extra={"fixture": "honest-1's job (same data, recipe and numerics) under training seed %d instead of %d"
-                           % (LORA_SEED + 1, LORA_SEED)})
-    save("dishonest-resampled-data.safetensors", runs["resampled-data"][LORA_STEPS],
-         extra={"fixture": "honest-1's job on a new draw of the same kind of data (data seed %d instead of %d)"
-                           % (CONCEPT_SEED + 100, CONCEPT_SEED)})
     write_half_strength(d)
+    if not conventions:
+        return
     # the same LoRA as honest-1 under other key conventions (each merges to the very same weights)
     c = "conventions/"
     save(c + "honest-1-no-prefix.safetensors", h1, key=lambda p, r: "%s.lora_%s.weight" % (p, r))
@@ -792,57 +791,59 @@ def write_prompts(path):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--cache")
-    ap.add_argument("--out")
     ap.add_argument("--family", choices=("a", "b"), default="a",
                     help="a: fixtures/models (the default); b: an independently trained second base, "
-                         "fixtures/models-b (its --out and --cache default accordingly)")
+                         "fixtures/models-b, whose base and GPU replicas come from a --device cuda run")
+    ap.add_argument("--train-only", action="store_true",
+                    help="train what the cache lacks and stop (family b trains its base and some jobs on a GPU: "
+                         "run this on a GPU machine, copy the cache back, then run without it to export)")
+    ap.add_argument("--cache", help="default /tmp/ftv-fixtures-cache[-b]")
+    ap.add_argument("--out", help="default fixtures/models[-b]")
     ap.add_argument("--half-strength-only", action="store_true",
                     help="only (re)write loras/dishonest-half-strength.safetensors from loras/honest-1.safetensors")
-    ap.add_argument("--gpu-replicas", metavar="DIR",
-                    help="train the GPU replicas (GPU_RUNS) on cuda from the cached base into DIR, and stop")
     a = ap.parse_args()
     global BASE_SEED_OFFSET
     BASE_SEED_OFFSET = {"a": 0, "b": 1000}[a.family]
-    a.cache = a.cache or "/tmp/ftv-fixtures-cache" + ("" if a.family == "a" else "-b")
-    a.out = a.out or os.path.join(REPO, "fixtures", "models" + ("" if a.family == "a" else "-b"))
-    base_name = "fixtures/models" + ("" if a.family == "a" else "-b") + "/base"
+    suffix = "" if a.family == "a" else "-b"
+    a.cache = a.cache or "/tmp/ftv-fixtures-cache" + suffix
+    a.out = a.out or os.path.join(REPO, "fixtures", "models" + suffix)
+    base_name = "fixtures/models%s/base" % suffix
     if a.half_strength_only:
         write_half_strength(os.path.join(a.out, "loras"))
-        return
-    if a.gpu_replicas:
-        log(json.dumps(train_gpu_replicas(a.cache, a.gpu_replicas, base_name)))
         return
     os.makedirs(a.cache, exist_ok=True)
     torch.set_num_threads(2)
     torch.set_num_interop_threads(1)
     t0 = time.time()
+    jobs = JOBS[a.family]
     vae = train_autoencoder(a.cache)
+    if a.family == "b" and not os.path.exists(os.path.join(a.cache, "base.pt")):
+        set_device("cuda")  # family b's base is trained on a GPU
     base = train_base(a.cache, vae)
+    set_device("cpu")
     log("base ready (%.0fs)" % (time.time() - t0))
-    runs = run_lora_jobs(a.cache)
+    runs = run_lora_jobs(a.cache, jobs)
     log("fine-tunes ready (%.0fs)" % (time.time() - t0))
+    if a.train_only:
+        return
     info = {"lora_relative_differences": {}}
     h1 = runs["honest-1"][LORA_STEPS]
-    for name in [r[0] for r in HONEST_RUNS[1:] + OTHER_RUNS]:
-        dd, dab = rel_diff(h1, runs[name][LORA_STEPS])
+    for name in [j[0] for j in jobs if j[0] != "honest-1"] + ["half-steps"]:
+        other = runs["honest-1"][LORA_STEPS // 2] if name == "half-steps" else runs[name][LORA_STEPS]
+        dd, dab = rel_diff(h1, other)
         info["lora_relative_differences"][name] = {"delta": dd, "A_B": dab}
         log("relative difference honest-1 vs %s: delta %.3g, A/B %.3g" % (name, dd, dab))
-    dd, dab = rel_diff(h1, runs["honest-1"][LORA_STEPS // 2])
-    info["lora_relative_differences"]["half-steps"] = {"delta": dd, "A_B": dab}
-    log("relative difference honest-1 vs half-steps: delta %.3g, A/B %.3g" % (dd, dab))
     if os.path.exists(a.out):
         for sub in ("base", "honest-merged", "loras"):
             if os.path.exists(os.path.join(a.out, sub)):
                 shutil.rmtree(os.path.join(a.out, sub))
     os.makedirs(a.out, exist_ok=True)
     info["base_digest"] = export_bundle(os.path.join(a.out, "base"), base, vae)
-    if a.family == "a":  # one whole-bundle submission is enough for the tests
+    if a.family == "a":  # one whole-bundle submission and one set of key conventions are enough
         merged = tinysd.merge_lora_state(base["unet"], h1)
         info["honest_merged_digest"] = export_bundle(os.path.join(a.out, "honest-merged"), base, vae, merged)
-    write_lora_files(a.out, base, runs, info, base_name)
-    if a.family == "a":
         write_prompts(os.path.join(REPO, "fixtures", "prompts.txt"))
+    write_lora_files(a.out, base, jobs, runs, info, base_name, conventions=a.family == "a")
     info["scaling_factor"] = vae["scaling_factor"]
     info["unet_parameters"] = sum(v.numel() for v in base["unet"].values())
     info["text_encoder_parameters"] = sum(v.numel() for v in base["text"].values())
