@@ -632,8 +632,8 @@ JOBS = {
         ("honest-gpu-tf32", "cuda", "tf32", 1, "bands", CONCEPT_SEED, LORA_SEED),
         ("stress-gpu-bf16", "cuda", "bf16", 1, "bands", CONCEPT_SEED, LORA_SEED),
         ("dishonest-other-data", "cuda", "fp32", 1, "columns", CONCEPT_SEED, LORA_SEED),
-        ("dishonest-other-seed", "cuda", "fp32", 1, "bands", CONCEPT_SEED, LORA_SEED + 1),
-        ("dishonest-resampled-data", "cuda", "fp32", 1, "bands", CONCEPT_SEED + 100, LORA_SEED),
+        ("dishonest-other-seed", "cpu", "fp32", 1, "bands", CONCEPT_SEED, LORA_SEED + 1),
+        ("dishonest-resampled-data", "cpu", "fp32", 1, "bands", CONCEPT_SEED + 100, LORA_SEED),
     ],
 }
 

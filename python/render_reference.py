@@ -393,7 +393,8 @@ def sample(model_out, x, cfg, sampler, steps, progress=None):
 
 
 class Pipeline:
-    def __init__(self, model_dir, lora=None, verify=True):
+    def __init__(self, model_dir, lora=None, verify=True, device="cpu"):
+        self.device = torch.device(device)
         root = open_bundle_dir(model_dir)
         self.digest = verify_sha256sums(root) if verify else None
         index = read_json(os.path.join(root, "model_index.json"))
@@ -414,9 +415,11 @@ class Pipeline:
         self.size = int(self.vae_cfg.get("sample_size", 512))
         self.scaling = float(self.vae_cfg.get("scaling_factor", 0.18215))
         self.lora_count = merge_lora(self.unet, load_lora(lora), lora) if lora else 0
+        for module in (self.text_encoder, self.unet, self.decoder):
+            module.to(self.device)
 
     def encode_text(self, prompts):
-        ids = torch.tensor([self.tokenizer.encode(p) for p in prompts], dtype=torch.int64)
+        ids = torch.tensor([self.tokenizer.encode(p) for p in prompts], dtype=torch.int64, device=self.device)
         out = self.text_encoder(ids)
         return out[0] if isinstance(out, (tuple, list)) else out
 
@@ -427,17 +430,17 @@ class Pipeline:
         if width % self.factor or height % self.factor:
             raise BundleError("width and height must be multiples of %d" % self.factor)
         h, w = height // self.factor, width // self.factor
-        x = noise.latent(seed, index, [1, self.channels, h, w])
+        x = noise.latent(seed, index, [1, self.channels, h, w]).to(self.device)
         cfg_on = guidance > 1.0
         hidden = self.encode_text([negative_prompt, prompt] if cfg_on else [prompt])
         g = f32(guidance)
 
         def model_out(x, t):
             if cfg_on:
-                o = self.unet(torch.cat([x, x]), torch.full((2,), float(t), dtype=torch.float32), hidden)
+                o = self.unet(torch.cat([x, x]), torch.full((2,), float(t), dtype=torch.float32, device=self.device), hidden)
                 u, c = o[0:1], o[1:2]
                 return u + (c - u) * g
-            return self.unet(x, torch.full((1,), float(t), dtype=torch.float32), hidden)
+            return self.unet(x, torch.full((1,), float(t), dtype=torch.float32, device=self.device), hidden)
 
         return sample(model_out, x, self.sched, sampler, steps)
 
@@ -445,7 +448,7 @@ class Pipeline:
     def decode(self, x):
         img = self.decoder(x * f32(1.0 / self.scaling))
         img = torch.clamp(img * f32(0.5) + f32(0.5), 0.0, 1.0) * f32(255.0)
-        return torch.round(img)[0].permute(1, 2, 0).to(torch.uint8).numpy()   # [H, W, 3]
+        return torch.round(img)[0].permute(1, 2, 0).to(torch.uint8).cpu().numpy()   # [H, W, 3]
 
     def render(self, seed, index, prompt, **kw):
         return self.decode(self.render_latent(seed, index, prompt, **kw))
