@@ -105,6 +105,9 @@ def main():
     ap.add_argument("--cross", action="store_true", help="also pair submissions across runs of the same seed")
     ap.add_argument("--per-pair", action="store_true", help="print every pair's distances")
     ap.add_argument("--per-kind", action="store_true", help="print the closest window of each dishonest submission per K")
+    ap.add_argument("--rates", metavar="RULE:T,...", help="error rates in disjoint windows for these rules and "
+                    "thresholds, e.g. mean:5,every-image:8: the share of honest windows called different and of "
+                    "dishonest windows called the same")
     a = ap.parse_args()
     patterns = {"honest": re.compile(a.honest), "stress": re.compile(a.stress), "dishonest": re.compile(a.dishonest)}
     runs = [load(p) for p in a.runs]
@@ -142,6 +145,21 @@ def main():
         te = "[%d, %d]" % (he + 1, de) if he < de else "none"
         print("| %d | %.2f | %.2f | %.2f | %s | %d | %s | %d | %s |"
               % (k, hm, sm, dm, tm, he, "-" if se != se else "%d" % se, de, te))
+    if a.rates:
+        print()
+        print("error rates in disjoint windows: honest called different / dishonest called the same (windows)")
+        cases = [(r, float(t)) for r, t in (c.split(":") for c in a.rates.split(","))]
+        stat = {"mean": mean, "every-image": max}
+        print("| K | " + " | ".join("%s T=%g" % c for c in cases) + " |")
+        print("|---|" + "---|" * len(cases))
+        for k in ks:
+            cells = []
+            for rule, t in cases:
+                hw = [stat[rule](d[i:i + k]) for _, _, _, d in by_kind["honest"] for i in range(0, n - k + 1, k)]
+                dw = [stat[rule](d[i:i + k]) for _, _, _, d in by_kind["dishonest"] for i in range(0, n - k + 1, k)]
+                cells.append("%.3f (%d) / %.3f (%d)" % (sum(v >= t for v in hw) / max(1, len(hw)), len(hw),
+                                                        sum(v < t for v in dw) / max(1, len(dw)), len(dw)))
+            print("| %d | %s |" % (k, " | ".join(cells)))
     if a.per_kind:
         print()
         names = sorted({s for _, s, _, _ in by_kind["dishonest"]})

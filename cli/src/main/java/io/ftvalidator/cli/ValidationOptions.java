@@ -25,7 +25,7 @@ final class ValidationOptions {
     @Option(names = "--seed", required = true, converter = SeedConverter.class, description = "unsigned 64-bit seed")
     long seed;
 
-    @Option(names = "--images", defaultValue = "4", description = "images per model (default: ${DEFAULT-VALUE})")
+    @Option(names = "--images", defaultValue = "8", description = "images per model (default: ${DEFAULT-VALUE})")
     int images;
 
     @Option(names = "--prompt", description = "prompt(s); image i takes prompt i mod count")

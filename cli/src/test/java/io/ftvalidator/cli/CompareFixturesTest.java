@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ftvalidator.decision.Rule;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,15 +16,23 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@code ./ftval compare} on the fixture models (fixtures/models/README.md), with the default
- * thresholds of docs/thresholds.md: every honest replica pair is the same model, every dishonest
- * submission differs from every honest one, under both rules, and a group of three names its
- * outlier.
+ * {@code ./ftval compare} on the fixture families (fixtures/models/README.md,
+ * fixtures/models-b/README.md), with the default thresholds of docs/thresholds.md: at 4, 8 and 16
+ * images every honest replica pair of the first family is the same model and every dishonest
+ * submission differs from every honest one, under both rules; the second family, whose honest
+ * replicas drift further, is separated at 16 images by its own calibrated threshold; a group of
+ * three names its outlier.
  */
 class CompareFixturesTest {
 
-    static final List<String> HONEST = List.of("honest-1", "honest-2", "honest-3", "honest-4", "stress-bf16-mixed");
-    static final List<String> DISHONEST = List.of("dishonest-zero", "dishonest-half-steps", "dishonest-other-data", "dishonest-random");
+    static final List<String> HONEST = List.of("honest-1", "honest-2", "honest-3", "honest-4");
+    static final List<String> DISHONEST = List.of("dishonest-zero", "dishonest-half-steps", "dishonest-other-data",
+            "dishonest-random", "dishonest-half-strength");
+    static final List<String> HONEST_B = List.of("honest-1", "honest-2", "honest-gpu-fp32", "honest-gpu-tf32");
+    static final List<String> DISHONEST_B = List.of("dishonest-zero", "dishonest-half-steps", "dishonest-other-data",
+            "dishonest-random", "dishonest-half-strength", "dishonest-other-seed", "dishonest-resampled-data");
+    /** The second family's threshold for the mean rule at 16 images, from its calibration (docs/thresholds.md). */
+    static final double CALIBRATED_B = 16.0;
     static final int IMAGES = 4;
 
     @TempDir
@@ -38,9 +47,16 @@ class CompareFixturesTest {
     }
 
     static JsonNode compare(String rule, List<String> models) throws Exception {
-        List<String> args = new ArrayList<>(List.of("compare", "--base", models().resolve("base").toString(), "--seed", "42",
-                "--images", Integer.toString(IMAGES), "--prompts", CommandLineErrorsTest.fixtures().resolve("prompts.txt").toString(),
+        return compare(models().resolve("base"), rule, IMAGES, null, models);
+    }
+
+    static JsonNode compare(Path base, String rule, int images, Double threshold, List<String> models) throws Exception {
+        List<String> args = new ArrayList<>(List.of("compare", "--base", base.toString(), "--seed", "42",
+                "--images", Integer.toString(images), "--prompts", CommandLineErrorsTest.fixtures().resolve("prompts.txt").toString(),
                 "--rule", rule, "--threads", "2", "--cache", tmp.resolve("cache").toString(), "--json"));
+        if (threshold != null) {
+            args.addAll(List.of("--threshold", threshold.toString()));
+        }
         for (String m : models) {
             args.add("--model");
             args.add(m);
@@ -60,34 +76,75 @@ class CompareFixturesTest {
         throw new AssertionError("no pair " + a + " ~ " + b + " in " + report);
     }
 
-    @ParameterizedTest
-    @MethodSource("rules")
-    void shouldCallEveryHonestPairTheSameAndEveryDishonestOneDifferent(String rule) throws Exception {
-        // the bfloat16 replica is only claimed under the mean rule: one of its images was measured
-        // 16 bits from honest-1 on the GPU, above the every-image threshold (docs/thresholds.md)
-        List<String> honest = new ArrayList<>(rule.equals("mean") ? HONEST : HONEST.subList(0, 4));
-        List<String> all = new ArrayList<>();
-        honest.forEach(h -> all.add(lora(h)));
-        all.add("merged-1=" + models().resolve("honest-merged"));
-        DISHONEST.forEach(d -> all.add(lora(d)));
-        JsonNode report = compare(rule, all);
-        honest.add("merged-1");
-        for (int i = 0; i < honest.size(); i++) {
-            for (int j = i + 1; j < honest.size(); j++) {
-                assertThat(pair(report, honest.get(i), honest.get(j)).path("same").asBoolean())
-                        .as("%s ~ %s (%s): %s", honest.get(i), honest.get(j), rule, pair(report, honest.get(i), honest.get(j))).isTrue();
-            }
-            for (String d : DISHONEST) {
-                assertThat(pair(report, honest.get(i), d).path("same").asBoolean())
-                        .as("%s ~ %s (%s): %s", honest.get(i), d, rule, pair(report, honest.get(i), d)).isFalse();
+    /** The pair's distances over its first k images. */
+    private static int[] firstImages(JsonNode pair, int k) {
+        int[] d = new int[k];
+        for (int i = 0; i < k; i++) {
+            d[i] = pair.path("distances").get(i).asInt();
+        }
+        return d;
+    }
+
+    /**
+     * Asserts, for every K in {@code ks} and both rules with {@code threshold} (null: each rule's
+     * default), that every honest pair is the same model and every honest-dishonest pair is not,
+     * judged on the pair's first K images (the images of a K-image validation of the same seed).
+     */
+    private static void assertSeparated(JsonNode report, List<String> honest, List<String> dishonest, int[] ks, Double threshold) {
+        for (int k : ks) {
+            for (Rule rule : Rule.values()) {
+                double t = threshold != null ? threshold : rule.defaultThreshold();
+                for (int i = 0; i < honest.size(); i++) {
+                    for (int j = i + 1; j < honest.size(); j++) {
+                        JsonNode p = pair(report, honest.get(i), honest.get(j));
+                        assertThat(rule.same(firstImages(p, k), t)).as("%s ~ %s, %d images, %s < %s: %s",
+                                honest.get(i), honest.get(j), k, rule, t, p.path("distances")).isTrue();
+                    }
+                    for (String d : dishonest) {
+                        JsonNode p = pair(report, honest.get(i), d);
+                        assertThat(rule.same(firstImages(p, k), t)).as("%s ~ %s, %d images, %s < %s: %s",
+                                honest.get(i), d, k, rule, t, p.path("distances")).isFalse();
+                    }
+                }
             }
         }
+    }
+
+    @Test
+    void shouldCallEveryHonestPairTheSameAndEveryDishonestOneDifferentAtFourEightAndSixteenImages() throws Exception {
+        List<String> all = new ArrayList<>();
+        HONEST.forEach(h -> all.add(lora(h)));
+        all.add("merged-1=" + models().resolve("honest-merged"));
+        DISHONEST.forEach(d -> all.add(lora(d)));
+        JsonNode report = compare(models().resolve("base"), "mean", 16, null, all);
+        List<String> honest = new ArrayList<>(HONEST);
+        honest.add("merged-1");
+        assertSeparated(report, honest, DISHONEST, new int[] {4, 8, 16}, null);
         // the merged bundle is honest-1 baked in: the same images, bit for bit
         assertThat(pair(report, "honest-1", "merged-1").path("max").asInt()).isZero();
     }
 
-    static Stream<String> rules() {
-        return Stream.of("mean", "every-image");
+    @Test
+    void shouldSeparateTheSecondFamilyAtSixteenImagesWithItsCalibratedThreshold() throws Exception {
+        Path family = models().resolveSibling("models-b");
+        List<String> all = new ArrayList<>();
+        HONEST_B.forEach(h -> all.add(h + "=" + family.resolve("loras").resolve(h + ".safetensors")));
+        DISHONEST_B.forEach(d -> all.add(d + "=" + family.resolve("loras").resolve(d + ".safetensors")));
+        JsonNode report = compare(family.resolve("base"), "mean", 16, CALIBRATED_B, all);
+        assertThat(report.path("verdict").asText()).as("%s", report.path("reason")).isEqualTo("OUTLIER");
+        assertThat(report.path("agreeing").toString()).isEqualTo(new ObjectMapper().writeValueAsString(HONEST_B));
+        for (int i = 0; i < HONEST_B.size(); i++) {
+            for (int j = i + 1; j < HONEST_B.size(); j++) {
+                assertThat(pair(report, HONEST_B.get(i), HONEST_B.get(j)).path("same").asBoolean()).isTrue();
+            }
+            for (String d : DISHONEST_B) {
+                JsonNode p = pair(report, HONEST_B.get(i), d);
+                assertThat(p.path("same").asBoolean()).as("%s ~ %s: %s", HONEST_B.get(i), d, p).isFalse();
+                // the defaults, tighter, call them different too: no false accept on this family either
+                assertThat(Rule.MEAN.same(firstImages(p, 16), Rule.MEAN.defaultThreshold())).isFalse();
+                assertThat(Rule.EVERY_IMAGE.same(firstImages(p, 16), Rule.EVERY_IMAGE.defaultThreshold())).isFalse();
+            }
+        }
     }
 
     static Stream<Arguments> groupsOfThree() {

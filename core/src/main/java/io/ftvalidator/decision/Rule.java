@@ -24,16 +24,19 @@ public enum Rule {
     }
 
     /**
-     * The threshold used when a request names none, per rule, measured on the fixture models
-     * (docs/thresholds.md): with 4 images the largest honest mean was 7.0 and the smallest
-     * dishonest mean 13.0; per image, float32/TF32 replicas stayed within 2 bits and the closest
-     * dishonest image was 12 bits away (a bfloat16 replica reached 16 on one image: only the mean
-     * rule accepts it). Re-measure with tools/calibrate.sh for other models.
+     * The threshold used when a request names none, per rule (docs/thresholds.md). On the fixture
+     * families whose replicas drift only by kernels and reduction order, honest pairs stayed within
+     * 2 bits per image (mean at most 1.0 over 4 images) at every K from 4 to 32, while the closest
+     * dishonest submissions reported (another training seed, resampled data, the LoRA at half
+     * strength) averaged 8.75 to 9.25 bits over 8 images and reached 16 to 22 on one image: mean
+     * T = 5 and every-image T = 8 leave a margin of 3 or more on each side, at every K. Recipes whose
+     * honest replicas drift further (the second fixture family: 7 to 9 bits on average) need their
+     * own threshold: measure it with tools/calibrate.sh and pass it with the request.
      */
     public double defaultThreshold() {
         return switch (this) {
-            case MEAN -> 10.0;
-            case EVERY_IMAGE -> 10.0;
+            case MEAN -> 5.0;
+            case EVERY_IMAGE -> 8.0;
         };
     }
 
@@ -45,7 +48,8 @@ public enum Rule {
                 .orElseThrow(() -> new IllegalArgumentException("unknown rule '" + text + "': use mean or every-image"));
     }
 
-    boolean same(int[] distances, double threshold) {
+    /** Whether a pair with these per-image distances is the same model under this rule and threshold. */
+    public boolean same(int[] distances, double threshold) {
         return switch (this) {
             case MEAN -> PairScore.mean(distances) < threshold;
             case EVERY_IMAGE -> Arrays.stream(distances).allMatch(d -> d < threshold);

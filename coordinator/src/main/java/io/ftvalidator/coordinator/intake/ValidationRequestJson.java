@@ -28,7 +28,7 @@ public record ValidationRequestJson(
         Double threshold,
         Long deadlineSeconds) {
 
-    public static final int DEFAULT_IMAGES = 4;
+    public static final int DEFAULT_IMAGES = 8;
     public static final long DEFAULT_DEADLINE_SECONDS = 600;
     private static final BigInteger TWO_64 = BigInteger.ONE.shiftLeft(64);
 
