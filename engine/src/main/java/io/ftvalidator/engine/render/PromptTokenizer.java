@@ -5,7 +5,9 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import io.ftvalidator.engine.EngineException;
 import io.ftvalidator.engine.EngineException.Kind;
 import io.ftvalidator.engine.bundle.ModelBundle;
+import io.ftvalidator.engine.bundle.TokenizerConfig;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -21,16 +23,20 @@ final class PromptTokenizer implements AutoCloseable {
     private final long padId;
 
     PromptTokenizer(ModelBundle bundle) {
+        this(bundle.file(ModelBundle.TOKENIZER), bundle.tokenizer(), bundle.name());
+    }
+
+    /** The tokenizer of a {@code tokenizer.json} file with the settings of its {@code tokenizer_config.json}. */
+    PromptTokenizer(Path tokenizerJson, TokenizerConfig config, String bundleName) {
         try {
             tokenizer = HuggingFaceTokenizer.newInstance(
-                    bundle.file(ModelBundle.TOKENIZER),
-                    Map.of("addSpecialTokens", "true", "truncation", "false", "padding", "false"));
+                    tokenizerJson, Map.of("addSpecialTokens", "true", "truncation", "false", "padding", "false"));
         } catch (IOException | RuntimeException e) {
             throw new EngineException(
-                    Kind.INVALID_BUNDLE, bundle.name() + ": " + ModelBundle.TOKENIZER + " cannot be read: " + e.getMessage(), e);
+                    Kind.INVALID_BUNDLE, bundleName + ": " + ModelBundle.TOKENIZER + " cannot be read: " + e.getMessage(), e);
         }
-        length = bundle.tokenizer().modelMaxLength();
-        padId = bundle.tokenizer().padToken().map(this::idOf).orElseGet(this::lastSpecialId);
+        length = config.modelMaxLength();
+        padId = config.padToken().map(this::idOf).orElseGet(this::lastSpecialId);
     }
 
     long[] ids(String prompt) {
