@@ -43,16 +43,13 @@ class TokenizerError(ValueError):
 
 def bytes_to_unicode():
     """GPT-2's reversible map from the 256 byte values to printable characters: printable Latin-1
-    bytes stand for themselves, the others get code points from 256 up, in byte order."""
+    bytes stand for themselves, the others get code points from 256 up, in byte order. The dict
+    lists the printable bytes first, as CLIP's vocabulary does ("!" is id 0)."""
     keep = list(range(ord("!"), ord("~") + 1)) + list(range(ord("\xa1"), ord("\xac") + 1)) \
         + list(range(ord("\xae"), ord("\xff") + 1))
-    table, extra = {}, 0
-    for b in range(256):
-        if b in keep:
-            table[b] = chr(b)
-        else:
-            table[b] = chr(256 + extra)
-            extra += 1
+    table = {b: chr(b) for b in keep}
+    others = [b for b in range(256) if b not in table]
+    table.update({b: chr(256 + i) for i, b in enumerate(others)})
     return table
 
 
