@@ -36,6 +36,7 @@ import resource
 import shutil
 import sys
 import time
+import zipfile
 
 import torch
 import torch.nn as nn
@@ -317,7 +318,22 @@ def export(src, out_dir, dtype="float32", threads=None):
     if os.path.exists(work):
         shutil.rmtree(work)
     os.makedirs(work)
-    for sub in ("scheduler", "tokenizer", "text_encoder", "unet", "vae"):
+    try:
+        _write_networks(src, work, dtype, tok, t0)
+        write_configs(src, work, dtype, max_length, pad)
+        digest = write_sha256sums(work)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)      # nothing half-written is left behind
+        raise
+    if os.path.exists(out_dir):
+        shutil.rmtree(out_dir)
+    os.rename(work, out_dir)
+    log("bundle written in %.0fs, peak RSS %.1f GiB" % (time.time() - t0, peak_rss_gib()))
+    return digest
+
+
+def _write_networks(src, work, dtype, tok, t0):
+    for sub in ("text_encoder", "unet", "vae"):
         os.makedirs(os.path.join(work, sub))
     g = torch.Generator().manual_seed(0)
     with torch.no_grad():
@@ -351,19 +367,26 @@ def export(src, out_dir, dtype="float32", threads=None):
         del decoder, t_dec
         log("vae decoder traced (%.0fs)" % (time.time() - t0))
 
-    write_configs(src, work, dtype, max_length, pad)
-    digest = write_sha256sums(work)
-    if os.path.exists(out_dir):
-        shutil.rmtree(out_dir)
-    os.rename(work, out_dir)
-    log("bundle written in %.0fs, peak RSS %.1f GiB" % (time.time() - t0, peak_rss_gib()))
-    return digest
-
 
 def _save(traced, path, dtype):
     if dtype == "float16":
         traced = traced.half()          # float buffers and parameters; the graph casts through type_as
-    torch.jit.save(traced, path)
+    torch.jit.save(traced, path + ".tmp")
+    _without_debug_info(path + ".tmp", path)
+    os.remove(path + ".tmp")
+
+
+def _without_debug_info(src, dst):
+    """Copies a TorchScript archive without its *.debug_pkl records: they hold the exporter's file
+    paths and line numbers, which would make the bundle's bytes depend on where the exporter was
+    checked out. TorchScript loads without them (error messages then lack Python line numbers)."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_STORED, allowZip64=True) as zout:
+        for info in zin.infolist():
+            if info.filename.endswith(".debug_pkl"):
+                continue
+            out = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            with zin.open(info) as r, zout.open(out, "w", force_zip64=info.file_size >= 1 << 31) as w:
+                shutil.copyfileobj(r, w, 1 << 20)
 
 
 def write_configs(src, work, dtype, max_length, pad):
