@@ -8,6 +8,10 @@ weights from PyTorch's default initialisation, seeded; the architecture of sd_ne
   sd_synthetic.py sd15-checkpoint OUT.safetensors [--seed S] [--dtype float16|float32]
       a single-file LDM checkpoint with exactly SD 1.5's keys and shapes (also its non-weight
       buffers), ~2 GB in float16
+  sd_synthetic.py tiny-loras DIR [--seed S]
+      LoRA files for the tiny model, by diffusers module path: peft-unet.safetensors (PEFT keys,
+      attention projections and a 1x1-conv proj_in), kohya-mixed.safetensors (kohya names, UNet
+      and text encoder, with alphas), peft-text-encoder.safetensors (text_encoder.* PEFT keys)
   sd_synthetic.py tokenizer-fixture DIR
       rewrites fixtures/clip-tokenizer's vocab.json, merges.txt and tokenizer.json
 """
@@ -167,6 +171,45 @@ def write_sd15_checkpoint(path, seed=1, dtype=torch.float16):
     safetensors_io.save(path, ldm, keep_dtype=True)
 
 
+def write_tiny_loras(folder, seed=1, rank=4):
+    """LoRAs on modules of the tiny model, named by their diffusers/transformers module paths."""
+    g = torch.Generator().manual_seed(seed)
+    with nets.on_meta():
+        unet = nets.manifest(nets.UNet2DConditionModel(TINY_UNET_CONFIG))
+        text = nets.manifest(nets.CLIPTextModel(tiny_text_config(synthetic_tokenizer()[0])))
+
+    def pair(shape):
+        out, inp = shape[0], shape[1]
+        tail = tuple(shape[2:])          # a 1x1 conv: down [r, in, 1, 1], up [out, r, 1, 1]
+        down = torch.randn((rank, inp) + tail, generator=g) / inp ** 0.5
+        up = torch.randn((out, rank) + tuple(1 for _ in tail), generator=g) * 0.5
+        return down, up
+
+    targets = [k[: -len(".weight")] for k in unet if k.endswith((".to_q.weight", ".to_k.weight", ".to_v.weight",
+                                                                 ".to_out.0.weight"))]
+    targets.append("down_blocks.0.attentions.0.proj_in")
+    peft = {}
+    for m in targets:
+        down, up = pair(unet[m + ".weight"])
+        peft["unet.%s.lora_A.weight" % m], peft["unet.%s.lora_B.weight" % m] = down, up
+    os.makedirs(folder, exist_ok=True)
+    safetensors_io.save(os.path.join(folder, "peft-unet.safetensors"), peft, {"format": "pt"})
+    kohya = {}
+    for prefix, m, shapes in (("lora_unet_", "mid_block.attentions.0.transformer_blocks.0.attn2.to_k", unet),
+                              ("lora_te_", "text_model.encoder.layers.0.self_attn.q_proj", text),
+                              ("lora_te_", "text_model.encoder.layers.1.mlp.fc1", text)):
+        down, up = pair(shapes[m + ".weight"])
+        k = prefix + m.replace(".", "_")
+        kohya[k + ".lora_down.weight"], kohya[k + ".lora_up.weight"] = down, up * 2.0
+        kohya[k + ".alpha"] = torch.tensor(rank / 2.0)
+    safetensors_io.save(os.path.join(folder, "kohya-mixed.safetensors"), kohya)
+    te = {}
+    for m in ("text_model.encoder.layers.0.self_attn.v_proj", "text_model.encoder.layers.1.self_attn.out_proj"):
+        down, up = pair(text[m + ".weight"])
+        te["text_encoder.%s.lora_A.weight" % m], te["text_encoder.%s.lora_B.weight" % m] = down, up * 4.0
+    safetensors_io.save(os.path.join(folder, "peft-text-encoder.safetensors"), te)
+
+
 def write_tokenizer_fixture(folder):
     vocab, merges = synthetic_tokenizer()
     write_tokenizer(folder, vocab, merges)
@@ -175,7 +218,7 @@ def write_tokenizer_fixture(folder):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["tiny-folder", "sd15-checkpoint", "tokenizer-fixture"])
+    ap.add_argument("what", choices=["tiny-folder", "sd15-checkpoint", "tiny-loras", "tokenizer-fixture"])
     ap.add_argument("out")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--format", choices=["safetensors", "bin"], default="safetensors")
@@ -183,6 +226,8 @@ def main(argv=None):
     a = ap.parse_args(argv)
     if a.what == "tiny-folder":
         write_tiny_folder(a.out, a.seed, a.format)
+    elif a.what == "tiny-loras":
+        write_tiny_loras(a.out, a.seed)
     elif a.what == "sd15-checkpoint":
         write_sd15_checkpoint(a.out, a.seed, getattr(torch, a.dtype))
     else:
