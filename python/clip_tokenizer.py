@@ -214,6 +214,9 @@ class ClipTokenizer:
         return [self.vocab.get(t, unk) for t in self.tokens(text)]
 
     def __call__(self, text):
+        return self.encode(text)
+
+    def encode(self, text):
         """ids as diffusers asks for them: padding="max_length", truncation=True, max_length."""
         ids = self.token_ids(text)[: self.max_length - 2]
         ids = [self.bos] + ids + [self.eos]

@@ -185,7 +185,9 @@ def open_single_file(path, tokenizer_dir=None, config_dir=None):
                           "CLIP's vocab.json and merges.txt (the tokenizer/ folder of any SD 1.x diffusers model)" % path)
     tokenizer = read_tokenizer(tokenizer_dir, tokenizer_dir)
     log("reading %s" % path)
+    t0 = time.time()
     state = checkpoint_io.read_state_dict(path)
+    log("read %d tensors (%.0fs)" % (len(state), time.time() - t0))
     if not ldm_keys.is_ldm(state):
         raise ExportError("%s is not an LDM single-file checkpoint (no %s* keys); a diffusers component file "
                           "belongs in a diffusers folder" % (path, ldm_keys.UNET_PREFIX))
@@ -333,26 +335,30 @@ def export(src, out_dir, dtype="float32", threads=None):
 
 
 def _write_networks(src, work, dtype, tok, t0):
+    """Traces and saves the three networks, one at a time (only one is in memory). Example inputs
+    are small: a traced graph is generic in batch, sequence and latent size, and a CPU torch built
+    on the reference BLAS (Debian's) computes the linear layers of an SD-sized model slowly."""
     for sub in ("text_encoder", "unet", "vae"):
         os.makedirs(os.path.join(work, sub))
     g = torch.Generator().manual_seed(0)
     with torch.no_grad():
         text = build(nets.CLIPTextModel, src.text_config, src.weights("text_encoder"), "text_encoder",
                      tolerated=(ldm_keys.POSITION_IDS,))
-        ids = torch.tensor([tok(""), tok("a photograph of an astronaut riding a horse")])
-        t_text = trace(text, (ids,), [(ids[:1],), (ids.repeat(2, 1),)], "text_encoder")
-        hidden = text(ids)
+        full = torch.tensor([tok("a photograph of an astronaut riding a horse")])
+        short = torch.tensor([tok("")[:8], tok("a red circle")[:8]])
+        t_text = trace(text, (full,), [(short,)], "text_encoder")
+        hidden = text(short)
         _save(t_text, os.path.join(work, "text_encoder", "model.pt"), dtype)
         del text, t_text
         log("text encoder traced (%.0fs)" % (time.time() - t0))
 
         unet = build(nets.UNet2DConditionModel, src.unet_config, src.weights("unet"), "unet")
         c, depth = src.unet_config["in_channels"], 2 ** (len(src.unet_config["block_out_channels"]) - 1)
-        x = torch.randn((2, c, 2 * depth, 2 * depth), generator=g)
+        x = torch.randn((2, c, depth, depth), generator=g)
         t_unet = trace(unet, (x, torch.tensor([999.0, 999.0]), hidden), [
             (x[:1], torch.tensor([500.0]), hidden[:1]),
-            (torch.randn((2, c, depth, 3 * depth), generator=g), torch.tensor([1.0, 1.0]), hidden),
-            (torch.randn((1, c, 2 * depth + 1, 3 * depth - 1), generator=g), torch.tensor([250.0]), hidden[1:])],
+            (torch.randn((2, c, depth, 2 * depth), generator=g), torch.tensor([1.0, 1.0]), hidden),
+            (torch.randn((1, c, depth + 1, depth + 3), generator=g), torch.tensor([250.0]), hidden[1:])],
             "unet")
         _save(t_unet, os.path.join(work, "unet", "model.pt"), dtype)
         del unet, t_unet

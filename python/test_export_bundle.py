@@ -105,6 +105,14 @@ class ExportTest(unittest.TestCase):
             self.assertEqual(tuple(image.shape), (2, 3, 48, 80))
             self.assertTrue(torch.allclose(image, vae(z), atol=1e-5))
 
+    def test_the_python_reference_renders_the_bundle_with_its_clip_tokenizer(self):
+        pipe = render_reference.Pipeline(self.bundle)
+        self.assertEqual(pipe.tokenizer.encode("a red circle"),
+                         clip_tokenizer.ClipTokenizer(self.vocab, self.merges)("a red circle"))
+        rgb = pipe.render(42, 0, "sks style, a red circle", steps=2)
+        self.assertEqual(rgb.shape, (64, 64, 3))
+        self.assertGreater(int(rgb.max()) - int(rgb.min()), 64)
+
     def test_archives_hold_no_exporter_paths(self):
         with zipfile.ZipFile(self.path("unet", "model.pt")) as z:
             self.assertEqual([n for n in z.namelist() if n.endswith(".debug_pkl")], [])

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "ftval 0.1.0",
         description = "Decides whether fine-tuned Stable Diffusion models are the same model.",
-        subcommands = {HashCommand.class, RenderCommand.class, CompareCommand.class, DigestCommand.class,
+        subcommands = {HashCommand.class, RenderCommand.class, CompareCommand.class, DigestCommand.class, ExportCommand.class,
             DemoCommand.class, ClusterCommand.class, SubmitCommand.class, StatusCommand.class, BenchCommand.class})
 public final class Ftval {
 
