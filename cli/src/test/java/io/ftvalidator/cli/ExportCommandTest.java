@@ -30,6 +30,14 @@ class ExportCommandTest {
     }
 
     @Test
+    void shouldPrintItsUsageLikeEverySubcommand() {
+        Run run = CommandLineErrorsTest.ftval("export", "--help");
+        assertThat(run.exit()).isZero();
+        assertThat(run.out()).startsWith("Usage: ftval export").contains("--dtype", "--tokenizer", "--config-dir");
+        assertThat(CommandLineErrorsTest.ftval("render", "--help").out()).startsWith("Usage: ftval render");
+    }
+
+    @Test
     void shouldRefuseAnUnknownDtypeBeforeStartingPython() {
         Run run = CommandLineErrorsTest.ftval("export", tmp.toString(), tmp.resolve("out").toString(), "--dtype", "bfloat16");
         assertThat(run.exit()).isEqualTo(Ftval.FAILED);
