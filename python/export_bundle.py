@@ -435,7 +435,7 @@ def main(argv=None):
     try:
         src = open_source(a.source, a.tokenizer, a.config_dir, a.variant)
         digest = export(src, a.out, a.dtype, a.threads)
-    except ExportError as e:
+    except (ExportError, checkpoint_io.CheckpointError, clip_tokenizer.TokenizerError) as e:
         print("error: %s" % e, file=sys.stderr)
         return 2
     print(digest)

@@ -154,15 +154,22 @@ def manifest(module):
 # attention
 
 
-def _attend(q, k, v, heads, d, upcast=False):
+def _attend(q, k, v, heads, d, upcast_scores=False, upcast_softmax=False):
     """q [B, N, heads*d], k/v [B, M, heads*d] -> [B, N, heads*d]: softmax(q k^T / sqrt(d)) v per head.
-    Batch and token counts are read at run time, so a traced graph takes any of them."""
+    Batch and token counts are read at run time, so a traced graph takes any of them. The upcast
+    flags are diffusers' upcast_attention (q k^T in float32) and upcast_softmax; they change
+    nothing in a float32 network."""
     b = q.shape[0]
     q = q.reshape(b, -1, heads, d).transpose(1, 2)
     k = k.reshape(b, -1, heads, d).transpose(1, 2)
     v = v.reshape(b, -1, heads, d).transpose(1, 2)
+    if upcast_scores:
+        q, k = q.float(), k.float()
     scores = torch.matmul(q, k.transpose(-1, -2)) * (1.0 / math.sqrt(d))
-    w = torch.softmax(scores.float(), dim=-1).type_as(v) if upcast else torch.softmax(scores, dim=-1)
+    if upcast_scores or upcast_softmax:
+        w = torch.softmax(scores.float(), dim=-1).type_as(v)
+    else:
+        w = torch.softmax(scores, dim=-1)
     return torch.matmul(w, v).transpose(1, 2).reshape(b, -1, heads * d)
 
 
@@ -170,9 +177,9 @@ class Attention(nn.Module):
     """diffusers' Attention as the UNet's transformer blocks use it: to_q/to_k/to_v without bias,
     to_out = [Linear, Dropout]."""
 
-    def __init__(self, dim, heads, context_dim=None):
+    def __init__(self, dim, heads, context_dim=None, upcast=False):
         super().__init__()
-        self.heads, self.head_dim = heads, dim // heads
+        self.heads, self.head_dim, self.upcast = heads, dim // heads, upcast
         self.to_q = _linear(dim, dim, bias=False)
         self.to_k = _linear(context_dim or dim, dim, bias=False)
         self.to_v = _linear(context_dim or dim, dim, bias=False)
@@ -180,7 +187,8 @@ class Attention(nn.Module):
 
     def forward(self, x, context=None):
         context = x if context is None else context
-        h = _attend(self.to_q(x), self.to_k(context), self.to_v(context), self.heads, self.head_dim)
+        h = _attend(self.to_q(x), self.to_k(context), self.to_v(context), self.heads, self.head_dim,
+                    upcast_scores=self.upcast)
         return self.to_out[0](h)
 
 
@@ -204,12 +212,12 @@ class FeedForward(nn.Module):
 
 
 class BasicTransformerBlock(nn.Module):
-    def __init__(self, dim, heads, context_dim):
+    def __init__(self, dim, heads, context_dim, upcast=False):
         super().__init__()
         self.norm1 = _layer_norm(dim, 1e-5)
-        self.attn1 = Attention(dim, heads)
+        self.attn1 = Attention(dim, heads, upcast=upcast)
         self.norm2 = _layer_norm(dim, 1e-5)
-        self.attn2 = Attention(dim, heads, context_dim)
+        self.attn2 = Attention(dim, heads, context_dim, upcast)
         self.norm3 = _layer_norm(dim, 1e-5)
         self.ff = FeedForward(dim)
 
@@ -223,7 +231,7 @@ class Transformer2DModel(nn.Module):
     """diffusers' Transformer2DModel on a feature map: GroupNorm (eps 1e-6), proj_in (a 1x1 conv in
     SD 1.x, a Linear with use_linear_projection in SD 2.x), transformer blocks, proj_out, residual."""
 
-    def __init__(self, channels, heads, context_dim, groups, layers=1, linear_projection=False):
+    def __init__(self, channels, heads, context_dim, groups, layers=1, linear_projection=False, upcast=False):
         super().__init__()
         self.linear_projection = linear_projection
         self.norm = _group_norm(groups, channels, 1e-6)
@@ -234,7 +242,7 @@ class Transformer2DModel(nn.Module):
             self.proj_in = _conv(channels, channels, 1)
             self.proj_out = _conv(channels, channels, 1)
         self.transformer_blocks = nn.ModuleList(
-            [BasicTransformerBlock(channels, heads, context_dim) for _ in range(layers)])
+            [BasicTransformerBlock(channels, heads, context_dim, upcast) for _ in range(layers)])
 
     def forward(self, x, context):
         h = self.norm(x)
@@ -383,6 +391,9 @@ UNET_SUPPORTED = {
     "num_class_embeds": [None],
     "time_embedding_type": ["positional"],
     "time_cond_proj_dim": [None],
+    "time_embedding_act_fn": [None],
+    "time_embedding_dim": [None],
+    "class_embeddings_concat": [False],
     "timestep_post_act": [None],
     "resnet_time_scale_shift": ["default"],
     "resnet_skip_time_act": [False],
@@ -433,6 +444,7 @@ class UNet2DConditionModel(nn.Module):
         if isinstance(ctx, (list, tuple)):
             raise ConfigError("unet config: a cross_attention_dim per block is not supported")
         linear = bool(cfg.get("use_linear_projection", False))
+        upcast = bool(cfg.get("upcast_attention", False))       # SD 2.1; only float16 sees it
         temb = ch[0] * 4
         self.flip_sin_to_cos = bool(cfg.get("flip_sin_to_cos", True))
         self.freq_shift = float(cfg.get("freq_shift", 0))
@@ -440,7 +452,7 @@ class UNet2DConditionModel(nn.Module):
         self.register_buffer("freq_index", torch.arange(ch[0] // 2, dtype=torch.float32), persistent=False)
 
         def attn(c, h):
-            return lambda: Transformer2DModel(c, h, ctx, groups, 1, linear)
+            return lambda: Transformer2DModel(c, h, ctx, groups, 1, linear, upcast)
 
         self.conv_in = _conv(cfg["in_channels"], ch[0], 3, padding=1)
         self.time_embedding = TimestepEmbedding(ch[0], temb)
@@ -510,7 +522,7 @@ class VaeAttention(nn.Module):
 
     def forward(self, x):
         h = self.group_norm(x).flatten(2).transpose(1, 2)
-        h = _attend(self.to_q(h), self.to_k(h), self.to_v(h), 1, self.channels, upcast=True)
+        h = _attend(self.to_q(h), self.to_k(h), self.to_v(h), 1, self.channels, upcast_softmax=True)
         return self.to_out[0](h).transpose(1, 2).reshape(x.shape) + x
 
 

@@ -158,6 +158,24 @@ class RoundTripTest(unittest.TestCase):
         self.assertIn("text_model.final_layer_norm.weight", components["text_encoder"])
 
 
+class Sd2OptionsTest(unittest.TestCase):
+    CFG = dict(sd_synthetic.TINY_UNET_CONFIG, use_linear_projection=True, attention_head_dim=[2, 4, 4],
+               upcast_attention=True, cross_attention_dim=48)
+
+    def test_linear_projections_and_per_block_heads_build_and_round_trip(self):
+        vocab, _ = sd_synthetic.synthetic_tokenizer()
+        cfgs = (self.CFG, sd_synthetic.TINY_VAE_CONFIG, dict(sd_synthetic.tiny_text_config(vocab), hidden_size=48))
+        comps = sd_synthetic.random_components(*cfgs, seed=4)
+        self.assertEqual(tuple(comps["unet"]["down_blocks.0.attentions.0.proj_in.weight"].shape), (32, 32))
+        unet = export_bundle.build(nets.UNet2DConditionModel, self.CFG, dict(comps["unet"]), "unet")
+        self.assertEqual([b.attentions[0].transformer_blocks[0].attn1.heads for b in unet.down_blocks[:2]], [2, 4])
+        with torch.no_grad():
+            out = unet(torch.randn(2, 4, 8, 8), torch.tensor([10.0, 500.0]), torch.randn(2, 77, 48))
+        self.assertEqual(tuple(out.shape), (2, 4, 8, 8))
+        back, _ = ldm_keys.to_diffusers(ldm_keys.to_ldm(comps, *cfgs), *cfgs)
+        self.assertTrue(all(torch.equal(back["unet"][k], v) for k, v in comps["unet"].items()))
+
+
 class StrictnessTest(unittest.TestCase):
     def test_an_unknown_network_key_is_named(self):
         state = sd15_ldm_meta()

@@ -27,7 +27,8 @@ What it checks, each printed as PASS/FAIL/SKIP with its figure:
     float32 export's (relative difference printed).
  4. (diffusers) UNet2DConditionModel and AutoencoderKL built from SD 1.5's configs with random
     weights: their state dicts load strictly into the exporter's networks, and the outputs agree
-    (UNet at a 64x64 latent, VAE decode at 32x32), on the GPU.
+    (UNet at a 64x64 latent, VAE decode at 32x32), on the GPU; also a tiny UNet with SD 2.x's
+    options (linear projections, per-block heads, upcast attention) on the CPU.
  5. (diffusers) diffusers' own LDM single-file conversion of the exporter's LDM key layout
     gives the exporter's diffusers keys back.
 
@@ -291,6 +292,17 @@ def check_diffusers_networks():
     report("PASS" if rel < 1e-3 else "FAIL", "UNet (SD 1.5 config) vs diffusers, 64x64 latent on %s" % device,
            "max relative difference %.3g" % rel)
     del d_unet, unet
+    # SD 2.x options on a tiny UNet: linear projections, per-block heads, upcast attention
+    sd2 = dict(sd_synthetic.TINY_UNET_CONFIG, use_linear_projection=True, attention_head_dim=[2, 4, 4],
+               upcast_attention=True, cross_attention_dim=48)
+    d_small = diffusers.UNet2DConditionModel(**keys(sd2)).eval()
+    small = export_bundle.build(nets.UNet2DConditionModel, sd2, d_small.state_dict(), "unet")
+    xs, hs = torch.randn((2, 4, 12, 20), generator=g), torch.randn((2, 77, 48), generator=g)
+    with torch.no_grad():
+        want = d_small(xs, t, hs).sample
+        got = small(xs, t, hs)
+    rel = ((got - want).abs().max() / want.abs().max()).item()
+    report("PASS" if rel < 1e-4 else "FAIL", "tiny SD 2.x-style UNet vs diffusers on cpu", "max relative difference %.3g" % rel)
     d_vae = diffusers.AutoencoderKL(**keys(nets.SD15_VAE_CONFIG)).eval()
     vae = nets.VaeDecoder(export_bundle.build(nets.AutoencoderKL, nets.SD15_VAE_CONFIG, d_vae.state_dict(), "vae"))
     z = torch.randn((1, 4, 32, 32), generator=g)
