@@ -72,7 +72,7 @@ def read_json(path):
 def write_json(path, obj):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:
-        json.dump(obj, f, indent=2, sort_keys=True, ensure_ascii=False)
+        json.dump(obj, f, indent=2, ensure_ascii=False)
         f.write("\n")
 
 

@@ -23,6 +23,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import clip_tokenizer  # noqa: E402
+from export_bundle import write_json  # noqa: E402
 import ldm_keys  # noqa: E402
 import safetensors_io  # noqa: E402
 import sd_networks as nets  # noqa: E402
@@ -67,14 +68,6 @@ TINY_TEXT_CONFIG = dict(nets.SD15_TEXT_CONFIG, **{
 def synthetic_tokenizer():
     merges = clip_tokenizer.merges_for(SYNTHETIC_WORDS)
     return clip_tokenizer.vocab_from_merges(merges), merges
-
-
-def write_json(path, obj):
-    import json
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(obj, f, indent=2, ensure_ascii=False)
-        f.write("\n")
 
 
 def write_tokenizer(folder, vocab, merges, max_length=77):
