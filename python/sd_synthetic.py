@@ -100,8 +100,10 @@ def random_components(unet_cfg, vae_cfg, text_cfg, seed):
             for key, p in module.named_parameters():
                 if "norm" in key and key.endswith(".weight"):
                     p.uniform_(0.8, 1.2)
-                elif "embedding" in key:
-                    p.normal_(0.0, 0.02 if "position" in key else 1.0)
+                elif key.endswith("token_embedding.weight"):
+                    p.normal_(0.0, 1.0)
+                elif key.endswith("position_embedding.weight"):
+                    p.normal_(0.0, 0.02)
         out[name] = {k: v.detach() for k, v in module.state_dict().items()}
         del module
     return out
