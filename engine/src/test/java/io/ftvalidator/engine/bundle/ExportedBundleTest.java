@@ -119,7 +119,8 @@ class ExportedBundleTest {
         RenderedImage before = render(bundle, null, 1);
         RenderedImage withLora = render(bundle, "peft-unet", 1);
         RenderedImage after = render(bundle, null, 1);
-        assertThat(meanAbsDifference(before, withLora)).isGreaterThan(2.0);
+        // measured 20.7 levels per channel
+        assertThat(meanAbsDifference(before, withLora)).isGreaterThan(5.0);
         assertThat(hashDistance(before, withLora)).isGreaterThan(0);
         assertThat(after.rgb()).isEqualTo(before.rgb());
     }
@@ -127,8 +128,9 @@ class ExportedBundleTest {
     @Test
     void shouldMergeKohyaAndTextEncoderLorasByName() {
         RenderedImage before = render(bundle, null, 2);
-        assertThat(meanAbsDifference(before, render(bundle, "kohya-mixed", 2))).isGreaterThan(0.3);
-        assertThat(meanAbsDifference(before, render(bundle, "peft-text-encoder", 2))).isGreaterThan(0.3);
+        // measured 2.2 and 17.8 levels per channel (seeds 5 and 6)
+        assertThat(meanAbsDifference(before, render(bundle, "kohya-mixed", 2))).isGreaterThan(1.0);
+        assertThat(meanAbsDifference(before, render(bundle, "peft-text-encoder", 2))).isGreaterThan(5.0);
     }
 
     @Test
@@ -136,9 +138,9 @@ class ExportedBundleTest {
         RenderedImage full = render(bundle, null, 3);
         RenderedImage reduced = render(half, null, 3);
         assertThat(reduced.width()).isEqualTo(64);
-        assertThat(meanAbsDifference(full, reduced)).isLessThan(1.0);
+        assertThat(meanAbsDifference(full, reduced)).isLessThan(1.0);     // measured 0.09
         RenderedImage reducedLora = render(half, "peft-unet", 3);
-        assertThat(meanAbsDifference(reduced, reducedLora)).isGreaterThan(2.0);
+        assertThat(meanAbsDifference(reduced, reducedLora)).isGreaterThan(5.0);
         assertThat(render(half, null, 3).rgb()).isEqualTo(reduced.rgb());
     }
 }
