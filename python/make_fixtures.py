@@ -8,8 +8,6 @@ numpy and Pillow; about half an hour on 2 CPU cores. Stages are cached in --cach
 re-run only redoes what is missing (delete the cache to start over).
 """
 import argparse
-import hashlib
-import json
 import math
 import os
 import shutil
@@ -22,6 +20,7 @@ import torch.nn.functional as F
 from PIL import Image, ImageDraw
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import export_bundle  # noqa: E402
 import safetensors_io  # noqa: E402
 import tinysd  # noqa: E402
 
@@ -520,30 +519,8 @@ def rel_diff(l1, l2):
 # export: TorchScript bundle
 
 
-def sha256_file(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        h.update(f.read())
-    return h.hexdigest()
-
-
-def write_sha256sums(root):
-    lines = []
-    for dirpath, _, files in os.walk(root):
-        for name in files:
-            rel = os.path.relpath(os.path.join(dirpath, name), root).replace(os.sep, "/")
-            if rel != "SHA256SUMS":
-                lines.append("%s  %s\n" % (sha256_file(os.path.join(root, rel)), rel))
-    with open(os.path.join(root, "SHA256SUMS"), "w") as f:
-        f.writelines(sorted(lines, key=lambda l: l[66:]))
-    return sha256_file(os.path.join(root, "SHA256SUMS"))
-
-
-def write_json(path, obj):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as f:
-        json.dump(obj, f, indent=2)
-        f.write("\n")
+# one SHA256SUMS writer and JSON writer for every bundle maker (export_bundle.py)
+sha256_file, write_sha256sums, write_json = export_bundle.sha256_file, export_bundle.write_sha256sums, export_bundle.write_json
 
 
 def _check_trace(traced, eager, make_inputs, what):

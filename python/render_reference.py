@@ -185,6 +185,26 @@ class MiniTokenizer:
         return ids + [self.pad_id] * (L - len(ids))
 
 
+def open_tokenizer(tokenizer_json, tokenizer_config):
+    """MiniTokenizer, or for the CLIP BPE file that export_bundle.py writes, clip_tokenizer's."""
+    t = read_json(tokenizer_json)
+    if (t.get("model") or {}).get("type") != "BPE":
+        return MiniTokenizer(tokenizer_json, tokenizer_config)
+    import clip_tokenizer
+    vocab, merges = t["model"].get("vocab") or {}, [tuple(m.split(" ")) if isinstance(m, str) else tuple(m)
+                                                  for m in t["model"].get("merges") or []]
+    try:
+        same = json.loads(json.dumps(clip_tokenizer.tokenizer_json(vocab, merges))) == t
+    except clip_tokenizer.TokenizerError:
+        same = False
+    if not same:
+        raise BundleError("tokenizer.json: a BPE tokenizer other than the CLIP one of export_bundle.py is not supported")
+    cfg = read_json(tokenizer_config) if os.path.isfile(tokenizer_config) else {}
+    pad = cfg.get("pad_token") or clip_tokenizer.ENDOFTEXT
+    return clip_tokenizer.ClipTokenizer(vocab, merges, int(cfg.get("model_max_length", 77)),
+                                        pad.get("content") if isinstance(pad, dict) else pad)
+
+
 # ---------------------------------------------------------------------------------------------
 # LoRA: key conventions -> {module path: (A [r, in], B [out, r], scale)}
 
@@ -403,8 +423,8 @@ class Pipeline:
         self.sched = read_json(os.path.join(root, "scheduler", "scheduler_config.json"))
         self.vae_cfg = read_json(os.path.join(root, "vae", "config.json"))
         self.unet_cfg = read_json(os.path.join(root, "unet", "config.json"))
-        self.tokenizer = MiniTokenizer(os.path.join(root, "tokenizer", "tokenizer.json"),
-                                       os.path.join(root, "tokenizer", "tokenizer_config.json"))
+        self.tokenizer = open_tokenizer(os.path.join(root, "tokenizer", "tokenizer.json"),
+                                        os.path.join(root, "tokenizer", "tokenizer_config.json"))
         self.text_encoder = torch.jit.load(os.path.join(root, "text_encoder", "model.pt")).eval()
         self.unet = torch.jit.load(os.path.join(root, "unet", "model.pt")).eval()
         self.decoder = torch.jit.load(os.path.join(root, "vae", "decoder.pt")).eval()

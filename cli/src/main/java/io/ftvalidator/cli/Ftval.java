@@ -4,14 +4,16 @@ import io.ftvalidator.engine.EngineException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
 
 /** The {@code ftval} command line. Errors are one line on stderr and a non-zero exit code. */
 @Command(
         name = "ftval",
         mixinStandardHelpOptions = true,
+        scope = ScopeType.INHERIT,
         version = "ftval 0.1.0",
         description = "Decides whether fine-tuned Stable Diffusion models are the same model.",
-        subcommands = {HashCommand.class, RenderCommand.class, CompareCommand.class, DigestCommand.class,
+        subcommands = {HashCommand.class, RenderCommand.class, CompareCommand.class, DigestCommand.class, ExportCommand.class,
             DemoCommand.class, ClusterCommand.class, SubmitCommand.class, StatusCommand.class, BenchCommand.class})
 public final class Ftval {
 

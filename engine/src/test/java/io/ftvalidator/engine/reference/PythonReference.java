@@ -16,22 +16,22 @@ import java.util.concurrent.TimeUnit;
  * /usr/bin/python3 cannot import torch, numpy and PIL the caller's test is skipped with the
  * reason; .ci/run installs them, so CI always runs these tests.
  */
-final class PythonReference {
+public final class PythonReference {
 
-    static final Path PYTHON = Path.of("/usr/bin/python3");
+    public static final Path PYTHON = Path.of("/usr/bin/python3");
 
-    record Result(int exit, String output) {}
+    public record Result(int exit, String output) {}
 
     private PythonReference() {}
 
-    static Path home() {
+    public static Path home() {
         return Fixtures.root().getParent();
     }
 
     /** Whether python starts and imports torch, numpy and PIL: probed once per JVM. */
     private static Boolean available;
 
-    static synchronized void assumeAvailable() {
+    public static synchronized void assumeAvailable() {
         if (available == null) {
             try {
                 available = Files.isExecutable(PYTHON) && run(List.of("-c", "import torch, numpy, PIL"), 120).exit() == 0;
@@ -46,7 +46,7 @@ final class PythonReference {
      * Runs python with {@code args} from the repository root. Its output goes to a temporary file,
      * so the process cannot block on a full pipe and the timeout holds; on timeout it is killed.
      */
-    static Result run(List<String> args, long timeoutSeconds) throws IOException {
+    public static Result run(List<String> args, long timeoutSeconds) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(PYTHON.toString());
         command.addAll(args);
