@@ -151,7 +151,9 @@ def open_folder(path, variant=None):
         file = checkpoint_io.component_weights(os.path.join(path, component), variant)
         log("reading %s" % os.path.relpath(file, path))
         state = checkpoint_io.read_state_dict(file)
-        return _vae_deprecated_names(state) if component == "vae" else state
+        if component == "vae":
+            return _vae_deprecated_names(state)
+        return _text_model_prefix(state) if component == "text_encoder" else state
 
     return Source(os.path.basename(os.path.normpath(path)), configs,
                   read_tokenizer(os.path.join(path, "tokenizer"), path), weights)
@@ -168,6 +170,14 @@ def _vae_deprecated_names(state):
                 k = k.replace(old, new)
         out[k] = v
     return out
+
+
+def _text_model_prefix(state):
+    """transformers 5 saves CLIPTextModel's weights without the `text_model.` prefix that
+    transformers 4 (every SD 1.x release) writes; both load, by the 4.x names."""
+    if any(k.startswith("text_model.") for k in state):
+        return state
+    return {"text_model." + k: v for k, v in state.items()}
 
 
 def open_single_file(path, tokenizer_dir=None, config_dir=None):

@@ -205,6 +205,16 @@ class BadSourceTest(unittest.TestCase):
         _, skipped = checkpoint_io.read_pickle(os.path.join(src, "vae", "diffusion_pytorch_model.bin"))
         self.assertEqual(skipped, ["posix.system"])
 
+    def test_a_text_encoder_saved_by_transformers_5_loads_by_the_same_names(self):
+        # transformers 5 writes CLIPTextModel without the text_model. prefix (seen on the GPU machine)
+        src = self.copy("transformers5")
+        state = {k[len("text_model."):]: v for k, v in self.comps["text_encoder"].items()}
+        safetensors_io.save(os.path.join(src, "text_encoder", "model.safetensors"), state)
+        source = export_bundle.open_source(src)
+        text = export_bundle.build(nets.CLIPTextModel, source.text_config, source.weights("text_encoder"), "text_encoder")
+        self.assertTrue(torch.equal(text.text_model.embeddings.token_embedding.weight,
+                                    self.comps["text_encoder"]["text_model.embeddings.token_embedding.weight"]))
+
     def test_float16_weights_load_as_float32(self):
         src = self.copy("fp16")
         half = {k: v.half() for k, v in self.comps["unet"].items()}

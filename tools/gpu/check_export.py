@@ -154,9 +154,20 @@ def check_tokenizer(work, n_random):
             json.dump(ct.tokenizer_json(vocab, merges), f, ensure_ascii=False)
         ours = tokenizers.Tokenizer.from_file(path)
         ref = ct.ClipTokenizer(vocab, merges)
-        slow = CLIPTokenizer(vocab_file=os.path.join(folder, "vocab.json"), merges_file=os.path.join(folder, "merges.txt"))
+        # from_pretrained, as diffusers loads a model's tokenizer/ folder (transformers 5's CLIPTokenizer
+        # built from vocab_file/merges_file keyword arguments read neither: every token came out unknown),
+        # on a copy without our tokenizer.json, so that transformers builds it from vocab and merges
+        plain = os.path.join(work, "plain-" + os.path.basename(folder))
+        os.makedirs(plain, exist_ok=True)
+        for name in ("vocab.json", "merges.txt", "special_tokens_map.json", "tokenizer_config.json"):
+            if os.path.exists(os.path.join(folder, name)):
+                shutil.copy(os.path.join(folder, name), plain)
+        slow = CLIPTokenizer.from_pretrained(plain)
+        probe = slow("a photo of a cat").input_ids
+        if len(set(probe)) <= 2:
+            raise RuntimeError("CLIPTokenizer read no vocabulary from %s: %s" % (plain, probe))
         try:
-            fast = CLIPTokenizerFast(vocab_file=os.path.join(folder, "vocab.json"), merges_file=os.path.join(folder, "merges.txt"))
+            fast = CLIPTokenizerFast.from_pretrained(plain)
         except Exception as e:       # for information only
             print("     info: CLIPTokenizerFast cannot be built here: %s" % e)
             fast = None
