@@ -13,6 +13,7 @@ import zlib
 import numpy as np
 import torch
 
+import phash_go
 import render_reference as rr
 import safetensors_io
 
@@ -184,10 +185,15 @@ class BundleAndLoraTest(unittest.TestCase):
                 self.assertTrue(torch.equal(got[k], want[k]), (name, k))
 
     def test_merged_bundle_holds_base_plus_honest_1(self):
+        # B @ A is summed in an order that depends on the CPU's BLAS kernels: merged on another CPU
+        # than the bundle's, weights may differ by a float32 rounding (measured: 1.6e-7 of a tensor's
+        # largest weight on 23219 of 1313956 weights), never more
         want = self._merged(os.path.join(LORAS, "honest-1.safetensors"))
         merged = torch.jit.load(os.path.join(MODELS, "honest-merged", "unet", "model.pt"))
+        eps = torch.finfo(torch.float32).eps
         for k, v in merged.named_parameters():
-            self.assertTrue(torch.equal(v, want[k]), k)
+            scale = want[k].abs().max().item()
+            self.assertLessEqual((v - want[k]).abs().max().item(), 2 * eps * scale, k)
 
     def test_loras_that_do_not_fit_are_refused_with_the_key(self):
         unet = torch.jit.load(os.path.join(BASE, "unet", "model.pt"))
@@ -206,7 +212,12 @@ class BundleAndLoraTest(unittest.TestCase):
         x = a.render(42, 0, prompt, steps=8)
         self.assertEqual(x.shape, (128, 128, 3))
         self.assertTrue(np.array_equal(x, a.render(42, 0, prompt, steps=8)))
-        self.assertTrue(np.array_equal(x, b.render(42, 0, prompt, steps=8)))
+        # the merged bundle's weights are base + honest-1 to a float32 rounding (test above): its
+        # image is the same to a grey level on a few pixels, with the same pHash
+        y = b.render(42, 0, prompt, steps=8)
+        self.assertLessEqual(np.abs(x.astype(int) - y.astype(int)).max(), 1)
+        self.assertLessEqual(int((x != y).sum()), 50)
+        self.assertEqual(phash_go.phash(x), phash_go.phash(y))
         small = a.render(42, 0, prompt, steps=4, sampler="ddim", width=64, height=96)
         self.assertEqual(small.shape, (96, 64, 3))
 
