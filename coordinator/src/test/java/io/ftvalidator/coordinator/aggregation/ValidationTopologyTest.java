@@ -7,6 +7,7 @@ import io.ftvalidator.schemas.DecisionStatus;
 import io.ftvalidator.schemas.DeviceInfo;
 import io.ftvalidator.schemas.DeviceKind;
 import io.ftvalidator.schemas.ImageScore;
+import io.ftvalidator.schemas.Precision;
 import io.ftvalidator.schemas.RenderError;
 import io.ftvalidator.schemas.RenderJob;
 import io.ftvalidator.schemas.RenderSettings;
@@ -89,7 +90,7 @@ class ValidationTopologyTest {
     /** A score whose hashes for image i are: honest ones near each other, the cheat far. */
     private static ImageScore score(String id, int image, int attempt, IntFunction<SubmissionResult[]> results) {
         return ImageScore.newBuilder().setValidationId(id).setImageIndex(image).setAttempt(attempt).setWorkerId("worker-" + (image % 2))
-                .setDevice(new DeviceInfo(DeviceKind.CPU, "test cpu", 1L << 30, 2, "PyTorch 2.7.1"))
+                .setDevice(new DeviceInfo(DeviceKind.CPU, "test cpu", 1L << 30, 2, "PyTorch 2.7.1", Precision.FLOAT32))
                 .setResults(List.of(results.apply(image))).setStartedAtMillis(0).setFinishedAtMillis(1).build();
     }
 
