@@ -55,6 +55,7 @@ public class JobConsumers implements HealthCheck {
         ShareGroup group;
         try (Admin admin = Admin.create(clientConfig(workerId + "-admin"))) {
             group = ShareGroup.prepare(admin, config.jobs());
+            ShareGroup.checkPartitions(admin);
         }
         publisher = new Publisher(clientConfig(workerId + "-producer"));
         JobRenderer renderer = new JobRenderer(workerId, slots.device(),

@@ -1,5 +1,6 @@
 package io.ftvalidator.worker.job;
 
+import io.ftvalidator.schemas.Topics;
 import io.ftvalidator.worker.WorkerConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,6 +66,24 @@ record ShareGroup(String id, int deliveryLimit, Duration lockDuration) {
                     + (jobs.configureGroup() ? "set" : "read") + ": " + cause.getMessage()
                     + " (the broker bounds share.delivery.count.limit and share.record.lock.duration.ms:"
                     + " group.share.min/max.delivery.count.limit, group.share.min/max.record.lock.duration.ms)", cause);
+        }
+    }
+
+    /**
+     * Warns when the jobs topic has more than one partition: a share group shares a partition
+     * among members only while there are fewer partitions than members; otherwise each partition
+     * has one member, and its jobs wait for that worker however many others are free.
+     */
+    static void checkPartitions(Admin admin) throws InterruptedException {
+        String topic = Topics.RENDER_JOBS.name();
+        try {
+            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().size();
+            if (partitions > 1) {
+                LOG.warnf("%s has %d partitions: while the workers' slots are no more than that, each partition goes to one"
+                        + " worker and its jobs wait for it; give the topic 1 partition (docs/topics.md)", topic, partitions);
+            }
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.infof("%s could not be described yet (%s)", topic, e.getMessage());
         }
     }
 
