@@ -82,7 +82,6 @@ final class JobConsumer implements Runnable {
     private ConsumerRecord<byte[], byte[]> held;
     /** Whether {@link #held} came with the last poll, so that it may be acknowledged. */
     private boolean acknowledgeable;
-    private long lastDeliveredNanos;
     private int failuresInARow;
 
     JobConsumer(RenderSlots.Slot slot, ShareConsumer<byte[], byte[]> consumer, Publisher publisher, JobRenderer renderer,
@@ -139,8 +138,10 @@ final class JobConsumer implements Runnable {
             }
         } finally {
             running = false;
-            if (held != null) {
+            if (held != null && acknowledgeable) {
                 acknowledge(AcknowledgeType.RELEASE, Outcome.STOPPED);
+            } else if (held != null) {
+                meters.outcome(Outcome.STOPPED); // being renewed: close() releases it
             }
             consumer.close(Duration.ofSeconds(10)); // releases anything still acquired
             LOG.infof("slot %d left share group %s", slot.index(), group.id());
@@ -151,7 +152,6 @@ final class JobConsumer implements Runnable {
     private void take(ConsumerRecord<byte[], byte[]> record) throws Stopping {
         held = record;
         acknowledgeable = true;
-        lastDeliveredNanos = System.nanoTime();
         int deliveries = record.deliveryCount().map(Short::intValue).orElse(1);
         meters.delivered(deliveries);
         RenderJob job;
@@ -175,7 +175,7 @@ final class JobConsumer implements Runnable {
     private void handle(RenderJob job, int deliveries) throws Stopping {
         if (System.currentTimeMillis() > job.getDeadlineMillis()) {
             LOG.infof("image %d skipped: the validation's deadline has passed", job.getImageIndex());
-            acknowledge(AcknowledgeType.ACCEPT, Outcome.PAST_DEADLINE);
+            finish(AcknowledgeType.ACCEPT, Outcome.PAST_DEADLINE);
             return;
         }
         if (deliveries >= group.deliveryLimit()) {
@@ -221,7 +221,7 @@ final class JobConsumer implements Runnable {
         LOG.infof("image %d rendered for %d submissions in %d ms%s", job.getImageIndex(), score.getResults().size(),
                 score.getFinishedAtMillis() - score.getStartedAtMillis(), failed == 0 ? "" : ", " + failed + " failed");
         failuresInARow = 0;
-        acknowledge(AcknowledgeType.ACCEPT, Outcome.RENDERED);
+        finish(AcknowledgeType.ACCEPT, Outcome.RENDERED);
     }
 
     /**
@@ -246,7 +246,7 @@ final class JobConsumer implements Runnable {
             LOG.errorf("image %d: the failure could not be written (%s); the validation will miss the image at its deadline",
                     job.getImageIndex(), e.getCause().toString());
         }
-        acknowledge(AcknowledgeType.REJECT, Outcome.DELIVERY_LIMIT);
+        finish(AcknowledgeType.REJECT, Outcome.DELIVERY_LIMIT);
     }
 
     /** A record that is no readable job: kept on the dead-letter topic as it came, then rejected. */
@@ -259,12 +259,12 @@ final class JobConsumer implements Runnable {
             release(Outcome.WRITE_FAILED);
             return;
         }
-        acknowledge(AcknowledgeType.REJECT, Outcome.UNREADABLE);
+        finish(AcknowledgeType.REJECT, Outcome.UNREADABLE);
     }
 
     /** Gives the job back after a failure on this worker's account, then pauses this slot. */
-    private void release(Outcome outcome) {
-        acknowledge(AcknowledgeType.RELEASE, outcome);
+    private void release(Outcome outcome) throws Stopping {
+        finish(AcknowledgeType.RELEASE, outcome);
         backOff();
     }
 
@@ -287,33 +287,58 @@ final class JobConsumer implements Runnable {
         }
     }
 
-    /** RENEW, then the poll that delivers the renewed record back. */
+    /**
+     * RENEW, committed at once (so that a failed renewal shows), then the poll that delivers the
+     * renewed record back: it may be acknowledged only once it is back.
+     */
     private void renew() throws Stopping {
         try {
             if (acknowledgeable) {
                 consumer.acknowledge(held, AcknowledgeType.RENEW);
                 acknowledgeable = false;
                 meters.renewed();
+                consumer.commitSync(COMMIT).forEach((partition, failure) -> failure.ifPresent(e -> LOG.warnf(
+                        "the lock of %s-%d@%d was not renewed (%s); another worker may take the job",
+                        held.topic(), held.partition(), held.offset(), e.getMessage())));
             }
-            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
-                if (r.partition() == held.partition() && r.offset() == held.offset() && r.topic().equals(held.topic())) {
-                    held = r;
-                    acknowledgeable = true;
-                    lastDeliveredNanos = System.nanoTime();
-                } else {
-                    consumer.acknowledge(r, AcknowledgeType.RELEASE); // the slot is busy
-                }
+            pollForHeld();
+        } catch (WakeupException e) {
+            throw new Stopping();
+        }
+    }
+
+    /** Polls until the held job is delivered back after a renewal, for at most a lock duration. */
+    private void reclaim() throws Stopping {
+        long until = System.nanoTime() + group.lockDuration().toNanos() + POLL.toNanos();
+        try {
+            while (!acknowledgeable && System.nanoTime() < until) {
+                pollForHeld();
             }
         } catch (WakeupException e) {
             throw new Stopping();
         }
-        if (!acknowledgeable && System.nanoTime() - lastDeliveredNanos > group.lockDuration().toNanos()) {
-            LOG.warnf("the lock of %s-%d@%d was not renewed within %d s; another worker may take the job",
-                    held.topic(), held.partition(), held.offset(), group.lockDuration().toSeconds());
+    }
+
+    private void pollForHeld() {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
+            if (r.partition() == held.partition() && r.offset() == held.offset() && r.topic().equals(held.topic())) {
+                held = r;
+                acknowledgeable = true;
+            } else {
+                consumer.acknowledge(r, AcknowledgeType.RELEASE); // the slot is busy
+            }
         }
     }
 
-    /** Acknowledges the held job and commits, so that the broker has it before the slot moves on. */
+    /** Acknowledges the held job once it is back from a renewal. */
+    private void finish(AcknowledgeType type, Outcome outcome) throws Stopping {
+        if (!acknowledgeable) {
+            reclaim();
+        }
+        acknowledge(type, outcome);
+    }
+
+    /** Acknowledges the held job and commits, so that the broker has it before the slot moves on; a lost lock is counted. */
     private void acknowledge(AcknowledgeType type, Outcome outcome) {
         ConsumerRecord<byte[], byte[]> record = held;
         held = null;
