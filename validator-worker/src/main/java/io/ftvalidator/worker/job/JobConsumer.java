@@ -49,7 +49,7 @@ import org.jboss.logging.MDC;
  * <p>While a render runs, the slot renews the job's lock every third of the lock duration (KIP-1222:
  * a renewed record comes back from the next poll, and is acknowledged again), so a render of any
  * length is neither redelivered nor lost. One consumer per slot, because a share consumer that is
- * renewing a record fetches no new ones (measured on Kafka 4.2.2 to 4.4.0): a single consumer
+ * renewing a record fetches no new ones (measured on Kafka 4.4.0): a single consumer
  * would leave the other slots idle while one long render runs.
  */
 final class JobConsumer implements Runnable {
@@ -128,8 +128,9 @@ final class JobConsumer implements Runnable {
                     }
                 } catch (WakeupException | Stopping e) {
                     // the loop condition ends it
-                } catch (KafkaException | IllegalStateException e) {
-                    LOG.errorf(e, "slot %d: the share consumer failed; retrying", slot.index());
+                } catch (RuntimeException e) {
+                    // a broker outage, or a bug met by one record: the loop goes on
+                    LOG.errorf(e, "slot %d: taking a job failed; retrying", slot.index());
                     if (held != null) {
                         acknowledge(AcknowledgeType.RELEASE, Outcome.RELEASED);
                     }
