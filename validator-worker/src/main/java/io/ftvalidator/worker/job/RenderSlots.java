@@ -107,9 +107,13 @@ public class RenderSlots {
             count = 1;
         } else if (config.gpu().probeModel().isPresent()) {
             long before = DeviceProbe.gpuMemoryUsed(d);
-            Slot first = new Slot(0, new ModelCache(d, cacheDir, memoryBudget));
-            slots.add(first);
-            long perSlot = measure(first, config.gpu().probeModel().get(), d) - before;
+            Slot probe = new Slot(0, new ModelCache(d, cacheDir, memoryBudget));
+            long perSlot;
+            try {
+                perSlot = measure(probe, config.gpu().probeModel().get(), d) - before;
+            } finally {
+                probe.close(); // the slots get their share of the model budget; CUDA keeps the memory for them
+            }
             count = GpuSlots.count(device.getMemoryBytes(), before, perSlot, config.gpu().memoryShare(), config.gpu().maxSlots());
             LOG.infof("one render slot measured at %d MB of %s (%d MB in use before): %d slot(s)",
                     perSlot >> 20, device.getName(), before >> 20, count);
@@ -117,7 +121,7 @@ public class RenderSlots {
             count = 1;
             LOG.warnf("one render slot on %s: set ftval.worker.gpu.probe-model to measure how many fit, or ftval.worker.slots", device.getName());
         }
-        for (int i = slots.size(); i < count; i++) {
+        for (int i = 0; i < count; i++) {
             slots.add(new Slot(i, new ModelCache(d, cacheDir, memoryBudget / count)));
         }
         LOG.infof("rendering on %s %s (%d MB), %s, %d engine threads, %d slot(s), %s", device.getKind(), device.getName(),
