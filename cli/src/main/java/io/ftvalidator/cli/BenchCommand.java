@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "bench", description = "Benchmarks that print figures.",
-        subcommands = {BenchCommand.Render.class, BenchCommand.Cluster.class})
+        subcommands = {BenchCommand.Render.class, BenchCommand.Cluster.class, BenchCommand.Fleet.class})
 final class BenchCommand {
 
     /** Median of a list of timings. */
@@ -107,6 +107,49 @@ final class BenchCommand {
         }
     }
 
+    @Command(name = "fleet", description = "Mixed worker speeds: a validation's wall time on a fast worker alone and with a slow"
+            + " worker added (paused most of the time with SIGSTOP/SIGCONT), images per worker; jobs on one partition"
+            + " (shared by every worker) and on as many as a consumer group would have had.")
+    static final class Fleet implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--images", defaultValue = "16", description = "images per validation (default: ${DEFAULT-VALUE})")
+        int images;
+
+        @Option(names = "--paused", defaultValue = "0.8", description = "share of the time the slow worker is stopped (default: ${DEFAULT-VALUE})")
+        double paused;
+
+        @Option(names = "--period-ms", defaultValue = "1000", description = "one stop-and-continue cycle (default: ${DEFAULT-VALUE})")
+        long periodMs;
+
+        @Option(names = "--partitions", split = ",", defaultValue = "1,6",
+                description = "layouts of the jobs topic to compare (default: ${DEFAULT-VALUE}: one shared partition, and the local cluster's 6)")
+        List<Integer> partitions;
+
+        @Mixin
+        RenderOptions render;
+
+        @Override
+        public Integer call() throws Exception {
+            List<String> pool = Fixtures.prompts();
+            if (images < 1 || images > pool.size()) {
+                throw new IllegalArgumentException("--images must be in 1.." + pool.size());
+            }
+            if (paused < 0 || paused >= 1) {
+                throw new IllegalArgumentException("--paused must be in [0, 1)");
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            FleetBench bench = new FleetBench(out, Fixtures.groupOfThree(), pool.subList(0, images), render.settings(),
+                    paused, java.time.Duration.ofMillis(periodMs));
+            for (int p : partitions) {
+                bench.run(p);
+            }
+            return 0;
+        }
+    }
+
     @Command(name = "cluster", description = "End-to-end wall time against pure render time (1 and 2 workers), and the coordinator's fan-out and aggregation rates without rendering.")
     static final class Cluster implements Callable<Integer> {
 
@@ -146,6 +189,7 @@ final class BenchCommand {
             // 1. pure render time: every image of the validation in one process, models loaded beforehand
             EngineOptions engine = new EngineOptions();
             engine.device = "cpu";
+            engine.precision = "float32";
             double pureMs;
             try (ModelCache cache = engine.openCache()) {
                 LocalRenders.run(cache, submissions, Optional.of(Fixtures.baseRef()), 42, prompts.subList(0, 1), settings, HashAlgorithm.GOIMAGEHASH, (s, i, im) -> { });

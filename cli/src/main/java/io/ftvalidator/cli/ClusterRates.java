@@ -7,6 +7,7 @@ import io.ftvalidator.schemas.DecisionStatus;
 import io.ftvalidator.schemas.DeviceInfo;
 import io.ftvalidator.schemas.DeviceKind;
 import io.ftvalidator.schemas.ImageScore;
+import io.ftvalidator.schemas.Precision;
 import io.ftvalidator.schemas.RenderJob;
 import io.ftvalidator.schemas.SubmissionResult;
 import io.ftvalidator.schemas.Topics;
@@ -101,7 +102,7 @@ final class ClusterRates {
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        DeviceInfo device = new DeviceInfo(DeviceKind.CPU, "bench", 0L, 1, "none");
+        DeviceInfo device = new DeviceInfo(DeviceKind.CPU, "bench", 0L, 1, "none", Precision.FLOAT32);
         Set<String> decided = new HashSet<>();
         try (KafkaProducer<String, ImageScore> producer = new KafkaProducer<>(p, new StringSerializer(), Topics.IMAGE_SCORES.valueSerde().serializer());
                 KafkaConsumer<String, ValidationDecision> decisions = new KafkaConsumer<>(c, new StringDeserializer(), Topics.VALIDATION_DECISIONS.valueSerde().deserializer())) {

@@ -6,11 +6,14 @@ import io.ftvalidator.engine.ModelCache;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** Options of every command that loads models: device, threads, cache folder. */
+/** Options of every command that loads models: device, precision, threads, cache folder (as the worker's ftval.worker.*). */
 final class EngineOptions {
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE})")
+    @Option(names = "--device", defaultValue = "auto", description = "auto (the first GPU, else the CPU), cpu, gpu or gpu:N (default: ${DEFAULT-VALUE})")
     String device;
+
+    @Option(names = "--precision", defaultValue = "float32", description = "float32 or float16 (default: ${DEFAULT-VALUE})")
+    String precision;
 
     @Option(names = "--threads", description = "engine threads; renders are bit-reproducible only with the same count (default: all cores)")
     Integer threads;
@@ -18,10 +21,11 @@ final class EngineOptions {
     @Option(names = "--cache", description = "where zipped bundles are extracted (default: $FTVAL_CACHE or ~/.cache/ftvalidator)")
     Path cache;
 
-    /** Pins the engine settings, then opens a model cache on the chosen device. */
+    /** Pins the engine settings, checks the precision on the chosen device, then opens a model cache there. */
     ModelCache openCache() {
         EngineSetup.configure(threads != null ? threads : Runtime.getRuntime().availableProcessors());
         Device d = EngineSetup.device(device);
+        EngineSetup.precision(precision, d);
         return new ModelCache(d, cacheDir(), Long.MAX_VALUE);
     }
 

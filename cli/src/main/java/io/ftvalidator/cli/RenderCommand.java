@@ -63,7 +63,8 @@ final class RenderCommand implements Callable<Integer> {
                 Files.createDirectories(parent);
             }
             Files.write(out, rendered.toPng());
-            spec.commandLine().getOut().printf("%s %dx%d in %d ms%n", out, rendered.width(), rendered.height(), millis);
+            spec.commandLine().getOut().printf("%s %dx%d in %d ms on %s, %s%n", out, rendered.width(), rendered.height(), millis,
+                    cache.device(), engine.precision);
         }
         return 0;
     }

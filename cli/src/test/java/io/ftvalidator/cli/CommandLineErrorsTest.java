@@ -123,6 +123,25 @@ class CommandLineErrorsTest {
     }
 
     @Test
+    void shouldRefuseFloat16WithTheReason() {
+        assertOneLineError(render(base().toString(), "--device", "cpu", "--precision", "float16"),
+                "precision float16 is not available on cpu(): DJL 0.36.0 cannot cast a loaded TorchScript model's weights; render in float32");
+    }
+
+    @Test
+    void shouldNameAnUnknownDeviceOrPrecision() {
+        assertOneLineError(render(base().toString(), "--device", "tpu"), "unknown device 'tpu': use auto, cpu, gpu or gpu:N");
+        assertOneLineError(render(base().toString(), "--precision", "int8"), "unknown precision 'int8': use float32 or float16");
+    }
+
+    @Test
+    void shouldRenderOnTheFirstGpuOrElseTheCpuAndSayWhich() {
+        Run run = render(base().toString(), "--device", "auto");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains(" on ").endsWith(", float32\n");
+    }
+
+    @Test
     void shouldNameAFileThatIsNoImage() throws IOException {
         Path text = Files.writeString(tmp.resolve("notes.txt"), "hello");
         Run run = ftval("hash", text.toString());

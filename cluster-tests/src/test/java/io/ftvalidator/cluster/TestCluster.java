@@ -14,8 +14,17 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.kafka.KafkaContainer;
 
@@ -40,16 +49,21 @@ final class TestCluster implements AutoCloseable {
     }
 
     static TestCluster start(int workers) throws IOException {
+        return start(workers, Map.of(), Map.of());
+    }
+
+    /** A cluster whose workers and embedded broker take {@code workerProps} and {@code brokerProps}. */
+    static TestCluster start(int workers, Map<String, String> workerProps, Map<String, String> brokerProps) throws IOException {
         KafkaContainer container = null;
         if (dockerAvailable()) {
-            container = new KafkaContainer("apache/kafka:4.1.2");
+            container = new KafkaContainer("apache/kafka:4.4.0");
             container.start();
         }
         Path work = Files.createTempDirectory("ftval-cluster-test-");
         LocalCluster cluster = LocalCluster.start(new LocalCluster.Spec(
                 HOME.resolve("coordinator/target/quarkus-app/quarkus-run.jar"),
                 HOME.resolve("validator-worker/target/quarkus-app/quarkus-run.jar"),
-                workers, 1, work, Map.of("ftval.deadline-scan", "500ms"), Map.of(), Duration.ofSeconds(180),
+                workers, 1, work, Map.of("ftval.deadline-scan", "500ms"), workerProps, brokerProps, Duration.ofSeconds(180),
                 container == null ? null : container.getBootstrapServers()));
         return new TestCluster(cluster, container);
     }
@@ -129,6 +143,47 @@ final class TestCluster implements AutoCloseable {
         }
         throw new AssertionError("validation " + id + " was not decided in " + timeout + "; coordinator log:\n"
                 + LocalCluster.tail(cluster.coordinator().log()));
+    }
+
+    /**
+     * The records of {@code topic} that {@code wanted} accepts, read from the start until none
+     * came for {@code quiet} (at most {@code wait} in all).
+     */
+    <V> List<ConsumerRecord<String, V>> records(String topic, Deserializer<V> values, Predicate<ConsumerRecord<String, V>> wanted,
+            Duration quiet, Duration wait) {
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<ConsumerRecord<String, V>> out = new ArrayList<>();
+        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(c, new StringDeserializer(), values)) {
+            consumer.subscribe(List.of(topic));
+            long until = System.nanoTime() + wait.toNanos();
+            long quietUntil = System.nanoTime() + quiet.toNanos();
+            while (System.nanoTime() < Math.min(until, quietUntil)) {
+                for (ConsumerRecord<String, V> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (wanted.test(r)) {
+                        out.add(r);
+                        quietUntil = System.nanoTime() + quiet.toNanos();
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The sum of a Prometheus metric's samples on a service whose labels contain {@code labels}. */
+    double metric(LocalCluster.Service service, String name, String labels) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(service.url() + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        double sum = 0;
+        for (String line : r.body().lines().toList()) {
+            if ((line.startsWith(name + " ") || line.startsWith(name + "{")) && line.contains(labels)) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
     }
 
     @Override

@@ -17,7 +17,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Creates the cluster's topics when they are missing (local clusters, first start), with the
- * partitions and retention of docs/topics.md. Where operators declare the topics themselves, this
+ * partitions and retention of docs/topics.md (render jobs: one partition, shared by every worker). Where operators declare the topics themselves, this
  * is switched off ({@code ftval.topics.create=false}).
  */
 @ApplicationScoped
@@ -30,6 +30,14 @@ public class TopicsBootstrap {
 
     @ConfigProperty(name = "ftval.topics.partitions", defaultValue = "12")
     int partitions;
+
+    /**
+     * Render jobs' partitions: 1. A share group gives a partition to several members only while it
+     * has fewer partitions than members; with more, each partition has one member and its jobs
+     * wait for that worker however many others are free (docs/topics.md).
+     */
+    @ConfigProperty(name = "ftval.topics.job-partitions", defaultValue = "1")
+    int jobPartitions;
 
     @ConfigProperty(name = "ftval.topics.replication", defaultValue = "1")
     short replication;
@@ -47,7 +55,7 @@ public class TopicsBootstrap {
             Map<String, String> week = Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(7L * 24 * 3600 * 1000));
             for (NewTopic t : List.of(
                     new NewTopic(Topics.VALIDATION_REQUESTS.name(), partitions, replication).configs(week),
-                    new NewTopic(Topics.RENDER_JOBS.name(), partitions, replication).configs(week),
+                    new NewTopic(Topics.RENDER_JOBS.name(), jobPartitions, replication).configs(week),
                     new NewTopic(Topics.IMAGE_SCORES.name(), partitions, replication).configs(week),
                     new NewTopic(Topics.VALIDATION_DECISIONS.name(), partitions, replication)
                             .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),

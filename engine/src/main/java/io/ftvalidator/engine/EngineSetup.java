@@ -3,6 +3,7 @@ package io.ftvalidator.engine;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import io.ftvalidator.engine.EngineException.Kind;
+import io.ftvalidator.engine.render.Precision;
 
 /**
  * Settings DJL's PyTorch engine reads once, when it starts: they must be set before the first
@@ -34,18 +35,20 @@ public final class EngineSetup {
         return Integer.getInteger(THREADS, Runtime.getRuntime().availableProcessors());
     }
 
-    /** {@code cpu}, {@code gpu} (the first GPU) or {@code gpu:N}. */
+    /** {@code auto} (the first GPU, else the CPU), {@code cpu}, {@code gpu} (the first GPU) or {@code gpu:N}. */
     public static Device device(String name) {
         String n = name.trim().toLowerCase();
         Device device;
-        if (n.equals("cpu")) {
+        if (n.equals("auto")) {
+            device = Engine.getEngine("PyTorch").getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+        } else if (n.equals("cpu")) {
             device = Device.cpu();
         } else if (n.equals("gpu") || n.equals("cuda")) {
             device = Device.gpu();
         } else if (n.matches("(gpu|cuda):\\d+")) {
             device = Device.gpu(Integer.parseInt(n.substring(n.indexOf(':') + 1)));
         } else {
-            throw new EngineException(Kind.BAD_INPUT, "unknown device '" + name + "': use cpu, gpu or gpu:N");
+            throw new EngineException(Kind.BAD_INPUT, "unknown device '" + name + "': use auto, cpu, gpu or gpu:N");
         }
         if (device.isGpu() && device.getDeviceId() >= Engine.getEngine("PyTorch").getGpuCount()) {
             throw new EngineException(
@@ -53,6 +56,21 @@ public final class EngineSetup {
                             + Engine.getEngine("PyTorch").getGpuCount() + " GPU(s)");
         }
         return device;
+    }
+
+    /**
+     * The precision renders run in on {@code device}. Only float32 is available: DJL 0.36.0 cannot
+     * cast a loaded TorchScript module's weights (its {@code PtSymbolBlock} does not implement
+     * {@code cast}), and casting inputs alone would not render in float16. A float16 request is
+     * refused rather than recorded falsely.
+     */
+    public static Precision precision(String name, Device device) {
+        Precision precision = Precision.parse(name);
+        if (precision != Precision.FLOAT32) {
+            throw new EngineException(Kind.BAD_INPUT, "precision " + precision.id() + " is not available on " + device
+                    + ": DJL " + Engine.getDjlVersion() + " cannot cast a loaded TorchScript model's weights; render in float32");
+        }
+        return precision;
     }
 
     private static void setIfAbsent(String key, String value) {

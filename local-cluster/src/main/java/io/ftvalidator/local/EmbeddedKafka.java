@@ -63,6 +63,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             props.put("transaction.state.log.num.partitions", "4");
             props.put("share.coordinator.state.topic.replication.factor", "1");
             props.put("share.coordinator.state.topic.min.isr", "1");
+            props.put("share.coordinator.state.topic.num.partitions", "4");
             props.put("group.initial.rebalance.delay.ms", "0");
             props.put("controlled.shutdown.enable", "false");
             props.put("auto.create.topics.enable", "false");

@@ -28,15 +28,17 @@ public final class LocalCluster implements AutoCloseable {
      * @param workDir logs, broker data, state and model caches
      * @param coordinatorProps extra {@code -D} settings of the coordinator
      * @param workerProps extra {@code -D} settings of every worker
+     * @param brokerProps settings of the embedded broker that replace its defaults
      * @param externalKafka a broker to use instead of the embedded one (e.g. a Testcontainers
      *     Kafka where Docker exists); null for the embedded broker
      */
     public record Spec(Path coordinatorJar, Path workerJar, int workers, int workerThreads, Path workDir,
-            Map<String, String> coordinatorProps, Map<String, String> workerProps, Duration startTimeout, String externalKafka) {
+            Map<String, String> coordinatorProps, Map<String, String> workerProps, Map<String, String> brokerProps,
+            Duration startTimeout, String externalKafka) {
 
         public Spec(Path coordinatorJar, Path workerJar, int workers, int workerThreads, Path workDir,
                 Map<String, String> coordinatorProps, Map<String, String> workerProps, Duration startTimeout) {
-            this(coordinatorJar, workerJar, workers, workerThreads, workDir, coordinatorProps, workerProps, startTimeout, null);
+            this(coordinatorJar, workerJar, workers, workerThreads, workDir, coordinatorProps, workerProps, Map.of(), startTimeout, null);
         }
     }
 
@@ -63,7 +65,7 @@ public final class LocalCluster implements AutoCloseable {
     public static LocalCluster start(Spec spec) {
         requireFile(spec.coordinatorJar());
         requireFile(spec.workerJar());
-        EmbeddedKafka kafka = spec.externalKafka() == null ? EmbeddedKafka.start(spec.workDir().resolve("kafka"), 0, Map.of()) : null;
+        EmbeddedKafka kafka = spec.externalKafka() == null ? EmbeddedKafka.start(spec.workDir().resolve("kafka"), 0, spec.brokerProps()) : null;
         String bootstrap = kafka != null ? kafka.bootstrapServers() : spec.externalKafka();
         LocalCluster cluster = null;
         try {
@@ -88,12 +90,19 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Starts one more worker and waits until it is ready. */
     public Service addWorker() {
+        return addWorker(Map.of());
+    }
+
+    /** Starts one more worker with {@code props} over every worker's settings, and waits until it is ready. */
+    public Service addWorker(Map<String, String> props) {
         int n = workers.size() + 1;
-        Service worker = launch("worker-" + n, spec.workerJar(), spec, bootstrapServers, props(spec.workerProps(), Map.of(
+        Map<String, String> settings = props(spec.workerProps(), Map.of(
                 "ftval.worker.id", "worker-" + n,
                 "ftval.worker.threads", Integer.toString(spec.workerThreads()),
                 "ftval.worker.cache-dir", spec.workDir().resolve("worker-cache").toString(),
-                "ai.djl.offline", "true")));
+                "ai.djl.offline", "true"));
+        settings.putAll(props);
+        Service worker = launch("worker-" + n, spec.workerJar(), spec, bootstrapServers, settings);
         workers.add(worker);
         awaitReady(worker);
         return worker;

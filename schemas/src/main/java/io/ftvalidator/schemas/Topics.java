@@ -27,9 +27,18 @@ public final class Topics {
     public static final Topic<String, ValidationDecision> VALIDATION_DECISIONS =
             new Topic<>("ftval.validation-decisions", "validationId", org.apache.kafka.common.serialization.Serdes.String(), new Serdes.ValidationDecisionSerde());
 
-    /** Records no consumer could read, with the failure in their headers. Key: as on the source topic. */
+    /**
+     * Records no consumer could read or process, unchanged (key, value, headers), with the headers
+     * {@value #DEAD_LETTER_REASON} and {@value #DEAD_LETTER_SOURCE} added. Key: as on the source topic.
+     */
     public static final Topic<byte[], byte[]> DEAD_LETTERS =
             new Topic<>("ftval.dead-letters", "the source record's key", org.apache.kafka.common.serialization.Serdes.ByteArray(), org.apache.kafka.common.serialization.Serdes.ByteArray());
+
+    /** Dead-letter header: why the record was given up, naming the thing in trouble. */
+    public static final String DEAD_LETTER_REASON = "ftval.dead-letter.reason";
+
+    /** Dead-letter header: the topic the record came from. */
+    public static final String DEAD_LETTER_SOURCE = "ftval.dead-letter.source";
 
     private Topics() {}
 

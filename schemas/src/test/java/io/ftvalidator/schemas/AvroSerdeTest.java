@@ -98,6 +98,36 @@ class AvroSerdeTest {
                 .hasMessageStartingWith("topic ftval.render-jobs: not a readable RenderJob");
     }
 
+    @Test
+    void shouldRefuseARecordDeclaringAHugeArrayWithoutAllocatingIt() {
+        // a RenderJob whose every field is empty until 'submissions', which declares 2^30 items
+        byte[] body = {0, 0, 0, 0, 0, /* settings: */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* submissions: */
+            (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08};
+        AvroSerde<RenderJob> serde = new AvroSerde<>(RenderJob.class);
+        assertThatThrownBy(() -> serde.deserialize("ftval.render-jobs", new RecordHeaders(), singleObject(RenderJob.getClassSchema(), body)))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageStartingWith("topic ftval.render-jobs: not a readable RenderJob")
+                .hasMessageContaining("Collection length 1073741824 exceeds");
+    }
+
+    @Test
+    void shouldRefuseARecordDeclaringAHugeStringWithoutAllocatingIt() {
+        // 17 bytes: the 10-byte header, then a validation id declaring 2^30 bytes
+        byte[] bytes = singleObject(RenderJob.getClassSchema(), new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08, 0, 0});
+        assertThat(bytes).hasSize(17);
+        AvroSerde<RenderJob> serde = new AvroSerde<>(RenderJob.class);
+        assertThatThrownBy(() -> serde.deserialize("ftval.render-jobs", new RecordHeaders(), bytes))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("String length 1073741824 exceeds");
+    }
+
+    /** Avro single-object encoding of {@code body}: C3 01, the schema's fingerprint, the body. */
+    private static byte[] singleObject(Schema schema, byte[] body) {
+        ByteBuffer out = ByteBuffer.allocate(10 + body.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        out.put((byte) 0xC3).put((byte) 0x01).putLong(SchemaNormalization.parsingFingerprint64(schema)).put(body);
+        return out.array();
+    }
+
     /** The generic form of a specific record's field, through Avro's own binary round trip. */
     private static Object toGeneric(RenderJob job, Schema.Field field) throws Exception {
         GenericRecord generic = new BinaryMessageDecoder<GenericRecord>(GenericData.get(), RenderJob.getClassSchema())

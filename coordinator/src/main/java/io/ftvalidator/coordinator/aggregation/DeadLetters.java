@@ -1,5 +1,6 @@
 package io.ftvalidator.coordinator.aggregation;
 
+import io.ftvalidator.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -8,8 +9,8 @@ import org.apache.kafka.streams.processor.api.Record;
 /** Sends a record the coordinator will not process to the dead-letter topic, with the reason in a header. */
 final class DeadLetters {
 
-    static final String REASON_HEADER = "ftval.dead-letter.reason";
-    static final String SOURCE_HEADER = "ftval.dead-letter.source";
+    static final String REASON_HEADER = Topics.DEAD_LETTER_REASON;
+    static final String SOURCE_HEADER = Topics.DEAD_LETTER_SOURCE;
 
     private DeadLetters() {}
 

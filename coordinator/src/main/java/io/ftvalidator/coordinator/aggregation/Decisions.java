@@ -36,10 +36,22 @@ public final class Decisions {
         return Rule.valueOf(request.getRule().name());
     }
 
-    /** Every image is in: the rule's verdict over all images. */
+    /**
+     * Every image is in: the rule's verdict over all images; INCONCLUSIVE when a worker-side failure
+     * left images unrendered (a job no worker finished is no submission's fault unless proven, and
+     * a verdict over the other images would let a fault pick which images judge).
+     */
     static ValidationDecision decided(ValidationState state, long nowMillis) {
         ValidationRequest request = state.getRequest();
         Map<Integer, ImageScore> scores = byImage(state);
+        Map<Integer, String> unrendered = unrendered(scores);
+        if (!unrendered.isEmpty()) {
+            String first = unrendered.values().iterator().next();
+            return unjudged(state, scores, List.copyOf(unrendered.keySet()), nowMillis,
+                    "no worker could render " + unrendered.size() + " of " + request.getImages() + " images ("
+                    + first + (unrendered.size() > 1 ? "; and " + (unrendered.size() - 1) + " more" : "")
+                    + "); a worker-side failure is no submission's fault, so nobody is judged");
+        }
         List<Submission> submissions = submissions(state, scores);
         Decision d = Decider.decide(submissions, rule(request), threshold(request));
         return builder(state, scores, nowMillis)
@@ -57,20 +69,42 @@ public final class Decisions {
     static ValidationDecision inconclusive(ValidationState state, long nowMillis) {
         ValidationRequest request = state.getRequest();
         Map<Integer, ImageScore> scores = byImage(state);
-        List<Submission> submissions = submissions(state, scores);
-        List<Integer> missing = IntStream.range(0, request.getImages()).filter(i -> !scores.containsKey(i)).boxed().toList();
-        List<PairResult> pairs = scores.isEmpty() ? List.of() : pairs(Decider.decide(submissions, rule(request), threshold(request)));
+        Map<Integer, String> unrendered = unrendered(scores);
+        List<Integer> missing = IntStream.range(0, request.getImages())
+                .filter(i -> !scores.containsKey(i) || unrendered.containsKey(i)).boxed().toList();
+        return unjudged(state, scores, missing, nowMillis, "the deadline passed with " + missing.size() + " of "
+                + request.getImages() + " images missing: " + abbreviate(missing));
+    }
+
+    /** INCONCLUSIVE: nobody is judged; the pairs cover the images that were rendered. */
+    private static ValidationDecision unjudged(ValidationState state, Map<Integer, ImageScore> scores, List<Integer> missing,
+            long nowMillis, String reason) {
+        ValidationRequest request = state.getRequest();
+        Map<Integer, ImageScore> rendered = new TreeMap<>(scores);
+        rendered.keySet().removeAll(missing);
+        List<Submission> submissions = submissions(state, rendered);
+        List<PairResult> pairs = rendered.isEmpty() ? List.of() : pairs(Decider.decide(submissions, rule(request), threshold(request)));
         return builder(state, scores, nowMillis)
                 .setStatus(DecisionStatus.INCONCLUSIVE)
                 .setVerdict(Verdict.INCONCLUSIVE)
-                .setReason("the deadline passed with " + missing.size() + " of " + request.getImages()
-                        + " images missing: " + abbreviate(missing))
+                .setReason(reason)
                 .setMissingImages(missing)
                 .setPairs(pairs)
                 .setAgreeing(List.of())
                 .setOutliers(List.of())
                 .setFailed(failed(submissions))
                 .build();
+    }
+
+    /** Images whose score carries a worker-side error, with the first such error. */
+    private static Map<Integer, String> unrendered(Map<Integer, ImageScore> scores) {
+        Map<Integer, String> out = new TreeMap<>();
+        for (ImageScore score : scores.values()) {
+            score.getResults().stream().filter(r -> r.getError() != null && !r.getError().getSubmissionFault()).findFirst()
+                    .ifPresent(r -> out.put(score.getImageIndex(), "image " + score.getImageIndex() + ": "
+                            + r.getError().getKind() + ": " + r.getError().getMessage()));
+        }
+        return out;
     }
 
     /** A request that cannot be run, with every problem. */
@@ -119,7 +153,7 @@ public final class Decisions {
         return out;
     }
 
-    /** Each submission's hashes over the scored images, or its first failure that is the submission's fault. */
+    /** Each submission's hashes over the given images, or its first failure there (the submission's fault: others are left out before). */
     private static List<Submission> submissions(ValidationState state, Map<Integer, ImageScore> scores) {
         List<Submission> out = new ArrayList<>();
         for (SubmissionSpec spec : state.getRequest().getSubmissions()) {

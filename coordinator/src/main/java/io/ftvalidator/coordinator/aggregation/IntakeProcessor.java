@@ -85,7 +85,7 @@ final class IntakeProcessor implements Processor<String, ValidationRequest, Stri
             store.put(id, new ValidationState(request, prompts, List.of(), null));
             timers.schedule(request.getDeadlineMillis(), id, Timers.Kind.DEADLINE);
             for (int i = 0; i < request.getImages(); i++) {
-                RenderJob job = RenderJobs.of(request, i, prompts.get(i), 0);
+                RenderJob job = RenderJobs.of(request, i, prompts.get(i));
                 context.forward(new Record<String, SpecificRecord>(Topics.jobKey(id, i), job, record.timestamp()), ValidationTopology.JOBS_SINK);
             }
             accepted.increment();

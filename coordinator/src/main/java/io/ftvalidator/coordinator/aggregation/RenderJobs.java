@@ -8,7 +8,7 @@ final class RenderJobs {
 
     private RenderJobs() {}
 
-    static RenderJob of(ValidationRequest request, int index, String prompt, int attempt) {
+    static RenderJob of(ValidationRequest request, int index, String prompt) {
         return RenderJob.newBuilder()
                 .setValidationId(request.getValidationId())
                 .setImageIndex(index)
@@ -19,7 +19,6 @@ final class RenderJobs {
                 .setSubmissions(request.getSubmissions())
                 .setHashAlgorithm(request.getHashAlgorithm())
                 .setDeadlineMillis(request.getDeadlineMillis())
-                .setAttempt(attempt)
                 .build();
     }
 }

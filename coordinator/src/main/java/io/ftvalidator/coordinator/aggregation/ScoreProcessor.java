@@ -1,8 +1,6 @@
 package io.ftvalidator.coordinator.aggregation;
 
 import io.ftvalidator.schemas.ImageScore;
-import io.ftvalidator.schemas.RenderJob;
-import io.ftvalidator.schemas.SubmissionResult;
 import io.ftvalidator.schemas.Topics;
 import io.ftvalidator.schemas.ValidationDecision;
 import io.ftvalidator.schemas.ValidationRequest;
@@ -23,8 +21,9 @@ import org.jboss.logging.MDC;
 /**
  * Aggregates image scores into their validation's state. Each image counts once (a re-delivered
  * job's score is dropped); the decision is published once, when the last image is in, or at the
- * deadline as INCONCLUSIVE. A score a worker could not produce for its own reasons (out of memory,
- * fetch timeout) sends the job out again, up to the attempt limit.
+ * deadline as INCONCLUSIVE. Jobs are not sent out again from here: the workers' share group
+ * redelivers a job a worker gave back, up to its delivery limit, and a job no worker finished
+ * comes back as a score with worker-side errors, which {@link Decisions} blames on no submission.
  */
 final class ScoreProcessor implements Processor<String, ImageScore, String, SpecificRecord> {
 
@@ -33,7 +32,6 @@ final class ScoreProcessor implements Processor<String, ImageScore, String, Spec
     private final ValidationTopology.Settings settings;
     private final MeterRegistry metrics;
     private final Counter duplicates;
-    private final Counter retries;
     private final Counter scores;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, ValidationState> store;
@@ -43,7 +41,6 @@ final class ScoreProcessor implements Processor<String, ImageScore, String, Spec
         this.settings = settings;
         this.metrics = metrics;
         this.duplicates = metrics.counter("ftval.scores.duplicate");
-        this.retries = metrics.counter("ftval.render.jobs.retried");
         this.scores = metrics.counter("ftval.scores.aggregated");
     }
 
@@ -84,10 +81,6 @@ final class ScoreProcessor implements Processor<String, ImageScore, String, Spec
             if (state.getScores().stream().anyMatch(s -> s.getImageIndex() == index)) {
                 duplicates.increment();
                 LOG.debugf("image %d scored twice, the second is dropped", index);
-                return;
-            }
-            if (workerFault(score) && score.getAttempt() + 1 < settings.maxAttempts()) {
-                retry(state, score, record.timestamp());
                 return;
             }
             List<ImageScore> all = new ArrayList<>(state.getScores());
@@ -138,20 +131,4 @@ final class ScoreProcessor implements Processor<String, ImageScore, String, Spec
         LOG.infof("%s %s: %s", decision.getStatus(), decision.getVerdict(), decision.getReason());
     }
 
-    private static boolean workerFault(ImageScore score) {
-        return score.getResults().stream()
-                .map(SubmissionResult::getError)
-                .anyMatch(e -> e != null && !e.getSubmissionFault());
-    }
-
-    private void retry(ValidationState state, ImageScore score, long timestamp) {
-        ValidationRequest request = state.getRequest();
-        int index = score.getImageIndex();
-        RenderJob job = RenderJobs.of(request, index, state.getPrompts().get(index), score.getAttempt() + 1);
-        retries.increment();
-        LOG.infof("image %d failed on worker %s for its own reasons; attempt %d sent out",
-                index, score.getWorkerId(), job.getAttempt() + 1);
-        context.forward(new Record<String, SpecificRecord>(Topics.jobKey(request.getValidationId(), index), job, timestamp),
-                ValidationTopology.JOBS_SINK);
-    }
 }

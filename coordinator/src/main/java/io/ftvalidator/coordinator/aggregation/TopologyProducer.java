@@ -20,9 +20,6 @@ public class TopologyProducer {
     @ConfigProperty(name = "ftval.prompt-pool")
     Optional<Path> promptPool;
 
-    @ConfigProperty(name = "ftval.max-attempts", defaultValue = "3")
-    int maxAttempts;
-
     @ConfigProperty(name = "ftval.deadline-scan", defaultValue = "1s")
     Duration deadlineScan;
 
@@ -31,7 +28,7 @@ public class TopologyProducer {
 
     @Produces
     public Topology topology(MeterRegistry metrics) {
-        return ValidationTopology.build(new ValidationTopology.Settings(defaultPool(), maxAttempts, deadlineScan, retention), metrics);
+        return ValidationTopology.build(new ValidationTopology.Settings(defaultPool(), deadlineScan, retention), metrics);
     }
 
     private List<String> defaultPool;

@@ -17,8 +17,7 @@ import org.apache.kafka.streams.state.Stores;
  *                                  |  \------> ftval.validation-decisions (REJECTED)
  *                            [validations store]
  *                                  |  /------> ftval.validation-decisions (DECIDED, INCONCLUSIVE)
- *   ftval.image-scores ------> scores -------> ftval.render-jobs (retry of a worker's failure)
- *                                   \--------> ftval.dead-letters
+ *   ftval.image-scores ------> scores -------> ftval.dead-letters
  * </pre>
  *
  * Requests and scores share the key (validationId) and the partition count, so one task owns a
@@ -37,11 +36,10 @@ public final class ValidationTopology {
 
     /**
      * @param defaultPool prompts drawn from when a request gives none
-     * @param maxAttempts render attempts of an image whose worker failed on its own account
      * @param scanInterval how often deadlines are checked
      * @param retention how long a decided validation stays queryable in the store
      */
-    public record Settings(List<String> defaultPool, int maxAttempts, Duration scanInterval, Duration retention) {
+    public record Settings(List<String> defaultPool, Duration scanInterval, Duration retention) {
         public Settings {
             defaultPool = List.copyOf(defaultPool);
         }
@@ -64,7 +62,7 @@ public final class ValidationTopology {
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIMERS), Serdes.String(), Serdes.String()),
                 INTAKE, SCORES);
         topology.addSink(JOBS_SINK, Topics.RENDER_JOBS.name(), Serdes.String().serializer(),
-                Topics.RENDER_JOBS.valueSerde().serializer(), INTAKE, SCORES);
+                Topics.RENDER_JOBS.valueSerde().serializer(), INTAKE);
         topology.addSink(DECISIONS_SINK, Topics.VALIDATION_DECISIONS.name(), Serdes.String().serializer(),
                 Topics.VALIDATION_DECISIONS.valueSerde().serializer(), INTAKE, SCORES);
         topology.addSink(DEAD_LETTERS_SINK, Topics.DEAD_LETTERS.name(), Serdes.String().serializer(),

@@ -7,6 +7,7 @@ import io.ftvalidator.schemas.DecisionStatus;
 import io.ftvalidator.schemas.DeviceInfo;
 import io.ftvalidator.schemas.DeviceKind;
 import io.ftvalidator.schemas.ImageScore;
+import io.ftvalidator.schemas.Precision;
 import io.ftvalidator.schemas.RenderError;
 import io.ftvalidator.schemas.RenderJob;
 import io.ftvalidator.schemas.RenderSettings;
@@ -62,7 +63,7 @@ class ValidationTopologyTest {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         metrics = new SimpleMeterRegistry();
         ValidationTopology.Settings settings = new ValidationTopology.Settings(
-                List.of("pool prompt a", "pool prompt b", "pool prompt c"), 3, Duration.ofSeconds(1), Duration.ofHours(1));
+                List.of("pool prompt a", "pool prompt b", "pool prompt c"), Duration.ofSeconds(1), Duration.ofHours(1));
         driver = new TopologyTestDriver(ValidationTopology.build(settings, metrics), props, NOW);
         requests = driver.createInputTopic(Topics.VALIDATION_REQUESTS.name(), Serdes.String().serializer(), Topics.VALIDATION_REQUESTS.valueSerde().serializer());
         scores = driver.createInputTopic(Topics.IMAGE_SCORES.name(), Serdes.String().serializer(), Topics.IMAGE_SCORES.valueSerde().serializer());
@@ -89,7 +90,7 @@ class ValidationTopologyTest {
     /** A score whose hashes for image i are: honest ones near each other, the cheat far. */
     private static ImageScore score(String id, int image, int attempt, IntFunction<SubmissionResult[]> results) {
         return ImageScore.newBuilder().setValidationId(id).setImageIndex(image).setAttempt(attempt).setWorkerId("worker-" + (image % 2))
-                .setDevice(new DeviceInfo(DeviceKind.CPU, "test cpu", 1L << 30, 2, "PyTorch 2.7.1"))
+                .setDevice(new DeviceInfo(DeviceKind.CPU, "test cpu", 1L << 30, 2, "PyTorch 2.7.1", Precision.FLOAT32))
                 .setResults(List.of(results.apply(image))).setStartedAtMillis(0).setFinishedAtMillis(1).build();
     }
 
@@ -216,21 +217,43 @@ class ValidationTopologyTest {
     }
 
     @Test
-    void shouldSendAJobOutAgainWhenTheWorkerFailedOnItsOwnAccount() {
-        requests.pipeInput("v1", request("v1", 1, List.of("p")));
+    void shouldJudgeNobodyWhenNoWorkerCouldRenderAnImage() {
+        requests.pipeInput("v1", request("v1", 3, List.of("p")));
         jobs.readValuesToList();
+        String limit = "delivery limit: the job was delivered 5 times and no worker finished it";
+        IntFunction<SubmissionResult[]> abandoned = i -> new SubmissionResult[] {
+            new SubmissionResult("honest-1", null, 0L, new RenderError("DELIVERY_LIMIT", limit, false)),
+            new SubmissionResult("honest-2", null, 0L, new RenderError("DELIVERY_LIMIT", limit, false)),
+            new SubmissionResult("cheat", null, 0L, new RenderError("DELIVERY_LIMIT", limit, false))};
+        scores.pipeInput("v1", score("v1", 0, 0, ValidationTopologyTest::honestAndCheat));
+        scores.pipeInput("v1", score("v1", 1, 4, abandoned));
+        scores.pipeInput("v1", score("v1", 2, 0, ValidationTopologyTest::honestAndCheat));
+        ValidationDecision d = decisions.readValue();
+        assertThat(d.getStatus()).isEqualTo(DecisionStatus.INCONCLUSIVE);
+        assertThat(d.getVerdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(d.getReason()).isEqualTo("no worker could render 1 of 3 images (image 1: DELIVERY_LIMIT: " + limit
+                + "); a worker-side failure is no submission's fault, so nobody is judged");
+        assertThat(d.getMissingImages()).containsExactly(1);
+        assertThat(d.getFailed()).isEmpty();
+        assertThat(d.getOutliers()).isEmpty();
+        assertThat(d.getPairs()).hasSize(3).allSatisfy(p -> assertThat(p.getDistances()).hasSize(2));
+        assertThat(jobs.isEmpty()).isTrue(); // the share group redelivered it already: not sent out again
+    }
+
+    @Test
+    void shouldNeverChargeAWorkerSideErrorToTheSubmission() {
+        requests.pipeInput("v1", request("v1", 2, List.of("p")));
         IntFunction<SubmissionResult[]> oom = i -> {
             SubmissionResult[] r = honestAndCheat(i);
-            r[0] = new SubmissionResult("honest-1", null, 0L, new RenderError("OUT_OF_MEMORY", "CUDA out of memory", false));
+            r[2] = new SubmissionResult("cheat", null, 0L, new RenderError("OUT_OF_MEMORY", "CUDA out of memory", false));
             return r;
         };
-        scores.pipeInput("v1", score("v1", 0, 0, oom));
-        RenderJob again = jobs.readValue();
-        assertThat(again.getAttempt()).isEqualTo(1);
-        assertThat(again.getImageIndex()).isZero();
-        assertThat(decisions.isEmpty()).isTrue();
-        scores.pipeInput("v1", score("v1", 0, 1, ValidationTopologyTest::honestAndCheat));
-        assertThat(decisions.readValue().getVerdict()).isEqualTo(Verdict.OUTLIER);
+        scores.pipeInput("v1", score("v1", 0, 0, ValidationTopologyTest::honestAndCheat));
+        scores.pipeInput("v1", score("v1", 1, 0, oom));
+        ValidationDecision d = decisions.readValue();
+        assertThat(d.getVerdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(d.getFailed()).isEmpty();
+        assertThat(d.getReason()).contains("image 1: OUT_OF_MEMORY: CUDA out of memory");
     }
 
     @Test

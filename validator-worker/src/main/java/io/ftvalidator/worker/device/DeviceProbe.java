@@ -3,6 +3,7 @@ package io.ftvalidator.worker.device;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.util.cuda.CudaUtils;
+import io.ftvalidator.engine.render.Precision;
 import io.ftvalidator.schemas.DeviceInfo;
 import io.ftvalidator.schemas.DeviceKind;
 import java.io.IOException;
@@ -13,19 +14,28 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Describes the device a worker renders on: card type and memory for a GPU, model and RAM for a CPU. */
+/**
+ * Describes the device a worker renders on, as every score names it: card type and memory for a
+ * GPU, model and RAM for a CPU, with the engine, its threads and the precision.
+ */
 public final class DeviceProbe {
 
     private DeviceProbe() {}
 
-    public static DeviceInfo describe(Device device, int threads) {
+    public static DeviceInfo describe(Device device, int threads, Precision precision) {
         String engine = "PyTorch " + Engine.getEngine("PyTorch").getVersion();
+        io.ftvalidator.schemas.Precision recorded = io.ftvalidator.schemas.Precision.valueOf(precision.name());
         if (device.isGpu()) {
             long memory = CudaUtils.getGpuMemory(device).getMax();
-            return new DeviceInfo(DeviceKind.GPU, gpuName(device.getDeviceId()), memory, threads, engine);
+            return new DeviceInfo(DeviceKind.GPU, gpuName(device.getDeviceId()), memory, threads, engine, recorded);
         }
         long memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
-        return new DeviceInfo(DeviceKind.CPU, cpuName(), memory, threads, engine);
+        return new DeviceInfo(DeviceKind.CPU, cpuName(), memory, threads, engine, recorded);
+    }
+
+    /** Bytes in use on a GPU, by every process (CUDA's free memory subtracted from the card's). */
+    public static long gpuMemoryUsed(Device device) {
+        return CudaUtils.getGpuMemory(device).getUsed();
     }
 
     private static String gpuName(int id) {

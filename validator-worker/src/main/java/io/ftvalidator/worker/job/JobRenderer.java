@@ -78,7 +78,7 @@ public final class JobRenderer {
         } catch (EngineException e) {
             LOG.warnf("image %d of %s failed: %s: %s", job.getImageIndex(), submission.getId(),
                     e.kind(), e.getMessage());
-            return failure(submission, e.kind().name(), e.getMessage(), e.submissionFault(), start);
+            return failure(submission, e.kind().name(), e.getMessage(), Blame.submissionFault(e), start);
         } catch (RuntimeException | OutOfMemoryError e) {
             // a bug or the JVM's own trouble: not the submission's fault, another attempt may succeed
             LOG.errorf(e, "image %d of %s failed unexpectedly", job.getImageIndex(), submission.getId());

@@ -1,0 +1,110 @@
+package io.ftvalidator.worker;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Every setting of a worker, declared once ({@code ftval.worker.*}; Kafka client settings are
+ * {@code kafka.*}). deploy/README.md lists them for operators.
+ */
+@ConfigMapping(prefix = "ftval.worker")
+public interface WorkerConfig {
+
+    /** How scores name this worker; default: host name and process id. */
+    Optional<String> id();
+
+    /** {@code auto} (the first GPU, else the CPU), {@code cpu}, {@code gpu} or {@code gpu:N}. */
+    @WithDefault("auto")
+    String device();
+
+    /** {@code float32} or {@code float16}; recorded in every score. */
+    @WithDefault("float32")
+    String precision();
+
+    /** Engine threads; 0: every core. A render's bits depend on it: keep it fixed per machine type. */
+    @WithDefault("0")
+    int threads();
+
+    /** Renders at once; 0: one on a CPU, on a GPU as many as the measured memory per slot allows. */
+    @WithDefault("0")
+    int slots();
+
+    /** Loaded base models kept, in MB of module files, over all slots. */
+    @WithDefault("8192")
+    long modelMemoryMb();
+
+    /** Downloaded models and extracted bundles, by digest. */
+    Path cacheDir();
+
+    /** The longest a model download may take. */
+    @WithDefault("PT10M")
+    Duration fetchTimeout();
+
+    Gpu gpu();
+
+    Jobs jobs();
+
+    Test test();
+
+    /** How the render slots of a GPU are counted. */
+    interface Gpu {
+
+        /**
+         * A bundle (directory or zip) rendered once at start-up to measure one slot's memory
+         * (model, LoRA originals, activations); without it a GPU runs one slot unless
+         * {@code ftval.worker.slots} says otherwise.
+         */
+        Optional<Path> probeModel();
+
+        /** The share of the card's memory the slots may fill. */
+        @WithDefault("0.9")
+        double memoryShare();
+
+        @WithDefault("8")
+        int maxSlots();
+    }
+
+    /** How render jobs are taken from the share group (docs/topics.md). */
+    interface Jobs {
+
+        /** The workers' share group. */
+        @WithDefault("ftval-workers")
+        String group();
+
+        /** Set the group's configuration below at start (idempotent); off where operators manage it. */
+        @WithDefault("true")
+        boolean configureGroup();
+
+        /** Deliveries of a job before it is given up (share.delivery.count.limit, 2 to 10 on a default broker). */
+        @WithDefault("5")
+        int deliveryLimit();
+
+        /** How long a delivered job stays locked to its worker without renewal (share.record.lock.duration.ms). */
+        @WithDefault("PT30S")
+        Duration lockDuration();
+
+        /** Pause of a slot after its job failed on this worker's account, doubled per failure in a row. */
+        @WithDefault("PT5S")
+        Duration failureBackoff();
+
+        /** The longest such pause. */
+        @WithDefault("PT5M")
+        Duration maxFailureBackoff();
+    }
+
+    /** Fault injection for the cluster tests; never set in a deployment. */
+    interface Test {
+
+        /** Renders of a job whose prompt contains this text are held for {@link #slowRender()}. */
+        Optional<String> slowPrompt();
+
+        @WithDefault("PT0S")
+        Duration slowRender();
+
+        /** A job whose prompt contains this text halts the worker's JVM, as a crash would. */
+        Optional<String> haltPrompt();
+    }
+}

@@ -1,0 +1,114 @@
+package io.ftvalidator.worker.job;
+
+import io.ftvalidator.worker.WorkerConfig;
+import io.ftvalidator.worker.fetch.ModelFetcher;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+import org.jboss.logging.Logger;
+
+/**
+ * Starts one share-group member per render slot once the worker is up (the group configured
+ * first), and stops them on shutdown, releasing what they hold. Ready while every slot's member
+ * runs.
+ */
+@Readiness
+@ApplicationScoped
+public class JobConsumers implements HealthCheck {
+
+    private static final Logger LOG = Logger.getLogger(JobConsumers.class);
+
+    private final WorkerConfig config;
+    private final RenderSlots slots;
+    private final MeterRegistry registry;
+    private final Map<String, Object> kafka;
+    private final List<JobConsumer> members = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private Publisher publisher;
+
+    JobConsumers(WorkerConfig config, RenderSlots slots, MeterRegistry registry,
+            @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        this.config = config;
+        this.slots = slots;
+        this.registry = registry;
+        this.kafka = kafka;
+    }
+
+    void start(@Observes StartupEvent event) throws InterruptedException {
+        String workerId = config.id().orElseGet(JobConsumers::hostName);
+        ShareGroup group;
+        try (Admin admin = Admin.create(clientConfig(workerId + "-admin"))) {
+            group = ShareGroup.prepare(admin, config.jobs());
+            ShareGroup.checkPartitions(admin);
+        }
+        publisher = new Publisher(clientConfig(workerId + "-producer"));
+        JobRenderer renderer = new JobRenderer(workerId, slots.device(),
+                new ModelFetcher(config.cacheDir().resolve("downloads"), config.fetchTimeout()));
+        TestHooks hooks = new TestHooks(config.test());
+        JobMeters meters = new JobMeters(registry);
+        for (RenderSlots.Slot slot : slots.slots()) {
+            Map<String, Object> c = clientConfig(workerId + "-slot-" + slot.index());
+            c.put(ConsumerConfig.GROUP_ID_CONFIG, group.id());
+            c.put(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit");
+            // one job at a time, fetched only when asked: a free slot takes exactly one job
+            c.put(ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit");
+            c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+            JobConsumer member = new JobConsumer(slot, new KafkaShareConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                    publisher, renderer, hooks, meters, group, config.jobs(), workerId, slots.device());
+            Thread thread = new Thread(member, "jobs-slot-" + slot.index());
+            members.add(member);
+            threads.add(thread);
+        }
+        threads.forEach(Thread::start);
+        LOG.infof("worker %s takes render jobs from share group %s on %d slot(s)", workerId, group.id(), members.size());
+    }
+
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        members.forEach(JobConsumer::stop);
+        for (Thread t : threads) {
+            t.join(30_000);
+        }
+        if (publisher != null) {
+            publisher.close();
+        }
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        long running = members.stream().filter(JobConsumer::running).count();
+        return HealthCheckResponse.named("render-jobs").status(!members.isEmpty() && running == members.size())
+                .withData("slots", members.size()).withData("taking-jobs", running).build();
+    }
+
+    /** The cluster's client settings ({@code kafka.*}: servers, TLS, SASL) with this client's id. */
+    private Map<String, Object> clientConfig(String clientId) {
+        Map<String, Object> c = new HashMap<>(kafka);
+        c.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        c.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        return c;
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
+        } catch (UnknownHostException e) {
+            return "worker-" + ProcessHandle.current().pid();
+        }
+    }
+}

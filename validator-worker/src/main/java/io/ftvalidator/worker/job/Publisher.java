@@ -1,0 +1,59 @@
+package io.ftvalidator.worker.job;
+
+import io.ftvalidator.schemas.ImageScore;
+import io.ftvalidator.schemas.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Writes what the worker's slots produce: image scores and dead letters, through one idempotent
+ * producer that waits for every in-sync replica (acks=all), shared by the slots (a producer is
+ * thread-safe). A job is acknowledged only once its write is acknowledged.
+ */
+final class Publisher implements AutoCloseable {
+
+    private final KafkaProducer<byte[], byte[]> producer;
+
+    /** @param kafka the cluster's client settings ({@code kafka.*}) and this client's id */
+    Publisher(Map<String, Object> kafka) {
+        Map<String, Object> config = new HashMap<>(kafka);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        this.producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** The score, keyed by its validation (the coordinator's partitioning). */
+    Future<RecordMetadata> score(ImageScore score) {
+        RecordHeaders headers = new RecordHeaders();
+        byte[] value = Topics.IMAGE_SCORES.valueSerde().serializer().serialize(Topics.IMAGE_SCORES.name(), headers, score);
+        byte[] key = score.getValidationId().getBytes(StandardCharsets.UTF_8);
+        return producer.send(new ProducerRecord<>(Topics.IMAGE_SCORES.name(), null, key, value, headers));
+    }
+
+    /** The record as it came (key, value, headers), with why it was given up. */
+    Future<RecordMetadata> deadLetter(ConsumerRecord<byte[], byte[]> record, String reason) {
+        RecordHeaders headers = new RecordHeaders();
+        for (Header h : record.headers()) {
+            headers.add(h);
+        }
+        headers.add(Topics.DEAD_LETTER_REASON, reason.getBytes(StandardCharsets.UTF_8));
+        headers.add(Topics.DEAD_LETTER_SOURCE, record.topic().getBytes(StandardCharsets.UTF_8));
+        return producer.send(new ProducerRecord<>(Topics.DEAD_LETTERS.name(), null, record.key(), record.value(), headers));
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(10));
+    }
+}
