@@ -46,11 +46,11 @@ final class TestCluster implements AutoCloseable {
             container.start();
         }
         Path work = Files.createTempDirectory("ftval-cluster-test-");
-        LocalCluster cluster = LocalCluster.start(new LocalCluster.Spec(
+        LocalCluster.Spec spec = new LocalCluster.Spec(
                 HOME.resolve("coordinator/target/quarkus-app/quarkus-run.jar"),
                 HOME.resolve("validator-worker/target/quarkus-app/quarkus-run.jar"),
-                workers, 1, work, Map.of("ftval.deadline-scan", "500ms"), Map.of(), Duration.ofSeconds(180),
-                container == null ? null : container.getBootstrapServers()));
+                workers, 1, work, Map.of("ftval.deadline-scan", "500ms"), Map.of(), Duration.ofSeconds(180));
+        LocalCluster cluster = LocalCluster.start(container == null ? spec : spec.withExternalKafka(container.getBootstrapServers()));
         return new TestCluster(cluster, container);
     }
 

@@ -27,8 +27,8 @@ import org.apache.kafka.common.errors.SerializationException;
  * A reader fetches the writer schema by id (cached) and resolves it against its compiled class.
  *
  * <p>Any {@code apicurio.registry.*} entry of the client's configuration reaches the serdes (URL,
- * credentials, TLS); the wire-format settings (4-byte content id in the payload, no headers) are
- * fixed, since other clients rely on them.
+ * credentials, TLS); the wire-format settings (4-byte content id in the payload, no headers, one
+ * self-contained schema per subject) are fixed, since other clients rely on them.
  */
 final class RegistrySerde<T extends SpecificRecord> implements AutoCloseable {
 
@@ -49,6 +49,9 @@ final class RegistrySerde<T extends SpecificRecord> implements AutoCloseable {
         config.put(SerdeConfig.USE_ID, IdOption.contentId.name());
         config.put(KafkaSerdeConfig.ENABLE_HEADERS, false);
         config.put(AvroSerdeConfig.AVRO_ENCODING, AvroSerdeConfig.AVRO_ENCODING_BINARY);
+        // one self-contained schema per subject, as Confluent clients expect (by default Apicurio
+        // registers each nested record and enum as an artifact of its own, referenced)
+        config.put(SchemaResolverConfig.DEREFERENCE_SCHEMA, true);
         config.put(AvroSerdeConfig.AVRO_DATUM_PROVIDER, CompiledSchemaDatumProvider.class.getName());
         config.put(CompiledSchemaDatumProvider.RECORD_CLASS, type);
         serializer.configure(config, isKey);
