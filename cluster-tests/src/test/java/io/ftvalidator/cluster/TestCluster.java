@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ftvalidator.engine.bundle.Verified;
 import io.ftvalidator.local.LocalCluster;
+import io.ftvalidator.local.LocalRegistry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,9 +21,9 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.kafka.KafkaContainer;
 
 /**
- * The cluster the end-to-end tests share: a real broker (a Testcontainers Kafka where Docker
- * exists, else the in-JVM KRaft broker), the coordinator and two workers as processes running their
- * packaged jars, and a small REST client.
+ * A cluster for end-to-end tests: a real broker (a Testcontainers Kafka where Docker exists, else
+ * the in-JVM KRaft broker), the coordinator and workers as processes running their packaged jars, a
+ * real schema registry in registry mode, and a small REST client.
  */
 final class TestCluster implements AutoCloseable {
 
@@ -40,6 +41,11 @@ final class TestCluster implements AutoCloseable {
     }
 
     static TestCluster start(int workers) throws IOException {
+        return start(workers, false);
+    }
+
+    /** @param registry whether to run a schema registry and the registry wire format on every topic */
+    static TestCluster start(int workers, boolean registry) throws IOException {
         KafkaContainer container = null;
         if (dockerAvailable()) {
             container = new KafkaContainer("apache/kafka:4.1.2");
@@ -50,7 +56,10 @@ final class TestCluster implements AutoCloseable {
                 HOME.resolve("coordinator/target/quarkus-app/quarkus-run.jar"),
                 HOME.resolve("validator-worker/target/quarkus-app/quarkus-run.jar"),
                 workers, 1, work, Map.of("ftval.deadline-scan", "500ms"), Map.of(), Duration.ofSeconds(180));
-        LocalCluster cluster = LocalCluster.start(container == null ? spec : spec.withExternalKafka(container.getBootstrapServers()));
+        if (container != null) {
+            spec = spec.withExternalKafka(container.getBootstrapServers());
+        }
+        LocalCluster cluster = LocalCluster.start(registry ? spec.withRegistry(LocalRegistry.defaultApp(HOME)) : spec);
         return new TestCluster(cluster, container);
     }
 
@@ -60,6 +69,22 @@ final class TestCluster implements AutoCloseable {
         } catch (RuntimeException | LinkageError e) {
             return false;
         }
+    }
+
+    /** The cluster's registry; fails in a single-object cluster. */
+    LocalRegistry registry() {
+        return cluster.registry().orElseThrow(() -> new IllegalStateException("a single-object cluster has no registry"));
+    }
+
+    /** A Kafka client configuration for this cluster's broker, in its encoding. */
+    java.util.Properties clientConfig() {
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", cluster.bootstrapServers());
+        cluster.registry().ifPresent(r -> {
+            p.put(io.ftvalidator.schemas.RecordSerde.ENCODING, "registry");
+            p.put(io.ftvalidator.schemas.RecordSerde.REGISTRY_URL, r.url());
+        });
+        return p;
     }
 
     static Path lora(String name) {

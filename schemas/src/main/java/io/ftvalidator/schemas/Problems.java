@@ -33,7 +33,8 @@ final class Problems {
     }
 
     private static String problem(Integer status, String title, String detail) {
-        return "registry answered " + status + " " + title + (detail == null || detail.equals(title) ? "" : ": " + detail);
+        String text = detail == null || detail.isBlank() ? title : detail.startsWith(String.valueOf(title)) ? detail : title + ": " + detail;
+        return "registry answered " + status + ": " + text;
     }
 
     private static String causes(List<RuleViolationCause> causes) {
