@@ -43,6 +43,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -217,7 +218,7 @@ class RegistryContractsIT {
         Properties c = cluster.clientConfig();
         c.put("key.deserializer", StringDeserializer.class.getName());
         c.put("value.deserializer", Serdes.ValidationDecisionSerde.class.getName());
-        List<ValidationDecision> read = consume(c, topic, 2);
+        List<ValidationDecision> read = consume(c, topic);
         assertThat(read).containsExactly(before, after);
     }
 
@@ -262,28 +263,30 @@ class RegistryContractsIT {
                 .read(null, DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
     }
 
+    /** The raw values of the topic's single partition, all of them. */
     private List<byte[]> readRaw(String topic) {
         Properties c = cluster.clientConfig();
         c.put("key.deserializer", StringDeserializer.class.getName());
         c.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        return consume(c, topic, -1);
+        return consume(c, topic);
     }
 
     private ValidationDecision consumeOne(Properties config, String topic) {
-        List<ValidationDecision> read = consume(config, topic, 1);
+        List<ValidationDecision> read = consume(config, topic);
         assertThat(read).hasSize(1);
         return read.get(0);
     }
 
-    /** Up to {@code n} values from the start of the topic ({@code -1}: all there are, after a quiet second). */
-    private static <V> List<V> consume(Properties config, String topic, int n) {
-        config.put("group.id", "contracts-" + UUID.randomUUID());
-        config.put("auto.offset.reset", "earliest");
+    /** Every value of the topic's single partition, from its start to its end offset. */
+    private static <V> List<V> consume(Properties config, String topic) {
         List<V> out = new ArrayList<>();
+        TopicPartition partition = new TopicPartition(topic, 0);
         try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(config)) {
-            consumer.subscribe(List.of(topic));
-            long until = System.nanoTime() + Duration.ofSeconds(n < 0 ? 5 : 30).toNanos();
-            while (System.nanoTime() < until && (n < 0 || out.size() < n)) {
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (consumer.position(partition) < end && System.nanoTime() < until) {
                 for (ConsumerRecord<String, V> r : consumer.poll(Duration.ofMillis(200))) {
                     out.add(r.value());
                 }
