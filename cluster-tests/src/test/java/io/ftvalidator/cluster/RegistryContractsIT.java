@@ -10,6 +10,8 @@ import io.ftvalidator.schemas.DecisionStatus;
 import io.ftvalidator.schemas.HashAlgorithm;
 import io.ftvalidator.schemas.PairResult;
 import io.ftvalidator.schemas.RecordSerde;
+import io.ftvalidator.schemas.RenderJob;
+import io.ftvalidator.schemas.RenderSettings;
 import io.ftvalidator.schemas.Rule;
 import io.ftvalidator.schemas.SchemaRegistration;
 import io.ftvalidator.schemas.Serdes;
@@ -44,6 +46,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -199,6 +202,20 @@ class RegistryContractsIT {
         assertThat(read.getOutliers()).containsExactly("dishonest");
         assertThat(read.getPairs().get(0).getDistances()).containsExactly(20, 27);
         assertThat(read.getSchema().getField("reviewer")).isNull();
+    }
+
+    @Test
+    void shouldRefuseARecordOfAnotherTypeNamingTheTopicAndTheSchemaId() throws Exception {
+        String topic = topic("wrong-type");
+        RenderJob job = RenderJob.newBuilder().setValidationId("v-1").setImageIndex(0).setImages(1).setSeed(42).setPrompt("a red circle")
+                .setSettings(RenderSettings.newBuilder().build()).setSubmissions(List.of()).setDeadlineMillis(1L).build();
+        byte[] bytes = Topics.RENDER_JOBS.valueSerde(registryConfig()).serializer().serialize(topic, job);
+        int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
+
+        assertThatThrownBy(() -> Topics.VALIDATION_DECISIONS.valueSerde(registryConfig()).deserializer().deserialize(topic, bytes))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageStartingWith("topic " + topic + ": not a readable ValidationDecision with schema id " + id + " (")
+                .hasMessageContaining("RenderJob");
     }
 
     @Test
