@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ftvalidator.engine.bundle.Verified;
 import io.ftvalidator.local.LocalCluster;
 import io.ftvalidator.local.LocalRegistry;
+import io.ftvalidator.schemas.RecordSerde;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.kafka.KafkaContainer;
 
@@ -77,12 +79,12 @@ final class TestCluster implements AutoCloseable {
     }
 
     /** A Kafka client configuration for this cluster's broker, in its encoding. */
-    java.util.Properties clientConfig() {
-        java.util.Properties p = new java.util.Properties();
+    Properties clientConfig() {
+        Properties p = new Properties();
         p.put("bootstrap.servers", cluster.bootstrapServers());
         cluster.registry().ifPresent(r -> {
-            p.put(io.ftvalidator.schemas.RecordSerde.ENCODING, "registry");
-            p.put(io.ftvalidator.schemas.RecordSerde.REGISTRY_URL, r.url());
+            p.put(RecordSerde.ENCODING, "registry");
+            p.put(RecordSerde.REGISTRY_URL, r.url());
         });
         return p;
     }

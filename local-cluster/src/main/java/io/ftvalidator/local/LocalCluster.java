@@ -10,8 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A whole cluster on this machine: the embedded broker in this JVM, the coordinator and N workers
@@ -117,7 +119,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /** The services' encoding settings beside {@code defaults}: the registry's when there is one. */
     private static Map<String, String> serde(LocalRegistry registry, Map<String, String> defaults) {
-        Map<String, String> out = new java.util.LinkedHashMap<>(defaults);
+        Map<String, String> out = new LinkedHashMap<>(defaults);
         if (registry != null) {
             out.put("ftval.serde", "registry");
             out.put("ftval.registry.url", registry.url());
@@ -147,8 +149,8 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** The schema registry of a cluster in registry mode; empty in single-object mode. */
-    public java.util.Optional<LocalRegistry> registry() {
-        return java.util.Optional.ofNullable(registry);
+    public Optional<LocalRegistry> registry() {
+        return Optional.ofNullable(registry);
     }
 
     public Service coordinator() {
@@ -160,7 +162,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private static Map<String, String> props(Map<String, String> extra, Map<String, String> defaults) {
-        Map<String, String> out = new java.util.LinkedHashMap<>(defaults);
+        Map<String, String> out = new LinkedHashMap<>(defaults);
         out.putAll(extra);
         return out;
     }

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificData;
 
 /**
  * Puts the cluster's contract into a schema registry: each topic's value schema under the subject
@@ -60,7 +61,7 @@ public final class SchemaRegistration {
         List<Registered> out = new ArrayList<>();
         for (Topics.Topic<String, ?> topic : Topics.CONTRACT) {
             RecordSerde<?> serde = (RecordSerde<?>) topic.valueSerde();
-            out.add(register(clientConfig, topic.valueSubject(), org.apache.avro.specific.SpecificData.get().getSchema(serde.type())));
+            out.add(register(clientConfig, topic.valueSubject(), SpecificData.get().getSchema(serde.type())));
         }
         return out;
     }

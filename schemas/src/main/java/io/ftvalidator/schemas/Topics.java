@@ -3,6 +3,7 @@ package io.ftvalidator.schemas;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
@@ -62,7 +63,7 @@ public final class Topics {
             new Topic<>("ftval.dead-letters", "the source record's key", Serdes.ByteArray(), Serdes::ByteArray);
 
     /** The topics whose values are Avro records of the public contract, each with its schema in the registry. */
-    public static final List<Topic<String, ? extends org.apache.avro.specific.SpecificRecord>> CONTRACT =
+    public static final List<Topic<String, ? extends SpecificRecord>> CONTRACT =
             List.of(VALIDATION_REQUESTS, RENDER_JOBS, IMAGE_SCORES, VALIDATION_DECISIONS);
 
     private Topics() {}
