@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "bench", description = "Benchmarks that print figures.",
-        subcommands = {BenchCommand.Render.class, BenchCommand.Cluster.class, BenchCommand.Fleet.class})
+        subcommands = {BenchCommand.Render.class, BenchCommand.Cluster.class, BenchCommand.Fleet.class, WireBench.class})
 final class BenchCommand {
 
     /** Median of a list of timings. */

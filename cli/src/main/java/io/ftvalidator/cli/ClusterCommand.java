@@ -22,7 +22,7 @@ final class ClusterCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("starting a broker, a coordinator and %d worker(s)...%n", local.workers);
+        out.printf("starting a broker, a coordinator and %d worker(s)%s...%n", local.workers, local.serde.equals("registry") ? ", a schema registry" : "");
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         LocalCluster cluster = local.start(Map.of("quarkus.http.port", "8080"));
@@ -30,8 +30,8 @@ final class ClusterCommand implements Callable<Integer> {
             cluster.close();
             stopped.countDown();
         }));
-        out.printf("coordinator %s, Kafka %s, logs in %s%n", cluster.coordinatorUrl(), cluster.bootstrapServers(),
-                cluster.coordinator().log().getParent());
+        out.printf("coordinator %s, Kafka %s, %s, logs in %s%n", cluster.coordinatorUrl(), cluster.bootstrapServers(),
+                LocalClusterOptions.encoding(cluster), cluster.coordinator().log().getParent());
         out.println("./ftval submit ... talks to it; Ctrl-C stops it");
         out.flush();
         stopped.await();

@@ -49,8 +49,9 @@ final class DemoCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         LocalCluster cluster = local.start(Map.of());
         try {
-            out.printf("cluster up in %.1f s: coordinator %s, Kafka %s, logs in %s%n", (System.nanoTime() - t0) / 1e9,
-                    cluster.coordinatorUrl(), cluster.bootstrapServers(), cluster.coordinator().log().getParent());
+            out.printf("cluster up in %.1f s: coordinator %s, Kafka %s, %s, logs in %s%n", (System.nanoTime() - t0) / 1e9,
+                    cluster.coordinatorUrl(), cluster.bootstrapServers(), LocalClusterOptions.encoding(cluster),
+                    cluster.coordinator().log().getParent());
             CoordinatorClient client = new CoordinatorClient(cluster.coordinatorUrl());
             ValidationOptions v = Fixtures.options(submissions, prompts.subList(0, images));
             String id = client.submit(SubmitCommand.request(v, render.settings(), null, 900)).path("validationId").asText();

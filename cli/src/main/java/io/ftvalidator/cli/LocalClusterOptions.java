@@ -1,6 +1,8 @@
 package io.ftvalidator.cli;
 
 import io.ftvalidator.local.LocalCluster;
+import io.ftvalidator.local.LocalRegistry;
+import io.ftvalidator.schemas.RecordSerde;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +22,11 @@ final class LocalClusterOptions {
     @Option(names = "--work-dir", description = "logs, broker data and caches (default: a new folder under $FTVAL_CACHE or ~/.cache/ftvalidator)")
     Path workDir;
 
+    @Option(names = "--serde", defaultValue = "single-object",
+            description = "record encoding: single-object (no registry) or registry (starts an Apicurio Registry, needs a JDK 21+; "
+                    + "docs/integration.md) (default: ${DEFAULT-VALUE})")
+    String serde;
+
     LocalCluster start(Map<String, String> coordinatorProps) throws IOException {
         if (workers < 0 || workers > 16) {
             throw new IllegalArgumentException("--workers must be in 0..16, got " + workers);
@@ -27,9 +34,19 @@ final class LocalClusterOptions {
         Path home = Home.path();
         Path dir = workDir != null ? workDir : Files.createTempDirectory(Files.createDirectories(Home.cache().resolve("clusters")), "cluster-");
         int threads = workerThreads != null ? workerThreads : Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, workers));
-        return LocalCluster.start(new LocalCluster.Spec(
+        LocalCluster.Spec spec = new LocalCluster.Spec(
                 home.resolve("coordinator/target/quarkus-app/quarkus-run.jar"),
                 home.resolve("validator-worker/target/quarkus-app/quarkus-run.jar"),
-                workers, threads, dir, coordinatorProps, Map.of(), Duration.ofSeconds(180)));
+                workers, threads, dir, coordinatorProps, Map.of(), Duration.ofSeconds(180));
+        return LocalCluster.start(switch (RecordSerde.Encoding.of(serde)) {
+            case SINGLE_OBJECT -> spec;
+            case REGISTRY -> spec.withRegistry(LocalRegistry.defaultApp(home));
+        });
+    }
+
+    /** One line naming the registry of a cluster in registry mode, or the encoding. */
+    static String encoding(LocalCluster cluster) {
+        return cluster.registry().map(r -> "schema registry " + r.url() + " (Confluent-compatible: " + r.ccompatUrl() + ")")
+                .orElse("single-object encoding, no registry");
     }
 }

@@ -184,6 +184,30 @@ class ClusterEndToEndIT {
     }
 
     @Test
+    void shouldServeAPythonClientThatUsesThePublishedSchemas() throws Exception {
+        Programs.assumePythonClient();
+        String id = "python-single-object-" + UUID.randomUUID();
+        List<String> args = new ArrayList<>(List.of("validate", "--bootstrap", cluster.cluster.bootstrapServers(),
+                "--schemas", TestCluster.HOME.resolve("schemas/src/main/avro").toString(), "--id", id,
+                "--base", TestCluster.base().toUri() + "#" + Verified.digestOf(TestCluster.base()),
+                "--images", "2", "--rule", "EVERY_IMAGE", "--timeout", Long.toString(DECISION.toSeconds())));
+        for (String name : List.of("honest-1", "honest-3")) {
+            args.addAll(List.of("--model", name + "=" + TestCluster.lora(name).toUri() + "#" + Verified.digestOf(TestCluster.lora(name))));
+        }
+        TestCluster.prompts(2).forEach(p -> args.addAll(List.of("--prompt", p)));
+
+        Programs.Result r = Programs.pythonClient(args, DECISION.plusSeconds(60));
+        assertThat(r.exit()).as(r.describe()).isZero();
+        JsonNode d = TestCluster.JSON.readTree(r.out());
+        assertThat(d.path("validationId").asText()).isEqualTo(id);
+        assertThat(d.path("status").asText()).isEqualTo("DECIDED");
+        assertThat(d.path("rule").asText()).isEqualTo("EVERY_IMAGE");
+        assertThat(d.path("verdict").asText()).isEqualTo("AGREED");
+        assertThat(d.path("pairs").get(0).path("distances")).hasSize(2);
+        assertThat(cluster.status(id).path("state").asText()).isEqualTo("DECIDED");
+    }
+
+    @Test
     void shouldDecideInconclusiveAtTheDeadline() throws Exception {
         ObjectNode request = groupOfThree("deadline", "dishonest-random", "mean");
         request.put("images", 200);

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ftvalidator.engine.bundle.Verified;
 import io.ftvalidator.local.LocalCluster;
+import io.ftvalidator.local.LocalRegistry;
+import io.ftvalidator.schemas.RecordSerde;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,9 +31,9 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.kafka.KafkaContainer;
 
 /**
- * The cluster the end-to-end tests share: a real broker (a Testcontainers Kafka where Docker
- * exists, else the in-JVM KRaft broker), the coordinator and two workers as processes running their
- * packaged jars, and a small REST client.
+ * A cluster for end-to-end tests: a real broker (a Testcontainers Kafka where Docker exists, else
+ * the in-JVM KRaft broker), the coordinator and workers as processes running their packaged jars, a
+ * real schema registry in registry mode, and a small REST client.
  */
 final class TestCluster implements AutoCloseable {
 
@@ -49,22 +51,36 @@ final class TestCluster implements AutoCloseable {
     }
 
     static TestCluster start(int workers) throws IOException {
-        return start(workers, Map.of(), Map.of());
+        return start(workers, false, Map.of(), Map.of());
+    }
+
+    /** @param registry whether to run a schema registry and the registry wire format on every topic */
+    static TestCluster start(int workers, boolean registry) throws IOException {
+        return start(workers, registry, Map.of(), Map.of());
     }
 
     /** A cluster whose workers and embedded broker take {@code workerProps} and {@code brokerProps}. */
     static TestCluster start(int workers, Map<String, String> workerProps, Map<String, String> brokerProps) throws IOException {
+        return start(workers, false, workerProps, brokerProps);
+    }
+
+    private static TestCluster start(int workers, boolean registry, Map<String, String> workerProps, Map<String, String> brokerProps)
+            throws IOException {
         KafkaContainer container = null;
         if (dockerAvailable()) {
             container = new KafkaContainer("apache/kafka:4.4.0");
             container.start();
         }
         Path work = Files.createTempDirectory("ftval-cluster-test-");
-        LocalCluster cluster = LocalCluster.start(new LocalCluster.Spec(
+        LocalCluster.Spec spec = new LocalCluster.Spec(
                 HOME.resolve("coordinator/target/quarkus-app/quarkus-run.jar"),
                 HOME.resolve("validator-worker/target/quarkus-app/quarkus-run.jar"),
                 workers, 1, work, Map.of("ftval.deadline-scan", "500ms"), workerProps, brokerProps, Duration.ofSeconds(180),
-                container == null ? null : container.getBootstrapServers()));
+                null, null);
+        if (container != null) {
+            spec = spec.withExternalKafka(container.getBootstrapServers());
+        }
+        LocalCluster cluster = LocalCluster.start(registry ? spec.withRegistry(LocalRegistry.defaultApp(HOME)) : spec);
         return new TestCluster(cluster, container);
     }
 
@@ -74,6 +90,22 @@ final class TestCluster implements AutoCloseable {
         } catch (RuntimeException | LinkageError e) {
             return false;
         }
+    }
+
+    /** The cluster's registry; fails in a single-object cluster. */
+    LocalRegistry registry() {
+        return cluster.registry().orElseThrow(() -> new IllegalStateException("a single-object cluster has no registry"));
+    }
+
+    /** A Kafka client configuration for this cluster's broker, in its encoding. */
+    Properties clientConfig() {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", cluster.bootstrapServers());
+        cluster.registry().ifPresent(r -> {
+            p.put(RecordSerde.ENCODING, "registry");
+            p.put(RecordSerde.REGISTRY_URL, r.url());
+        });
+        return p;
     }
 
     static Path lora(String name) {

@@ -10,13 +10,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A whole cluster on this machine: the embedded broker in this JVM, the coordinator and N workers
- * as separate processes running their real Quarkus jars, each logging to its own file. For the
- * demo, the benchmark and the end-to-end tests.
+ * as separate processes running their real Quarkus jars, each logging to its own file, and, in
+ * registry mode, a real schema registry process ({@link LocalRegistry}) whose wire format every
+ * service then writes. For the demo, the benchmark and the end-to-end tests.
  */
 public final class LocalCluster implements AutoCloseable {
 
@@ -28,21 +31,37 @@ public final class LocalCluster implements AutoCloseable {
      * @param workDir logs, broker data, state and model caches
      * @param coordinatorProps extra {@code -D} settings of the coordinator
      * @param workerProps extra {@code -D} settings of every worker
-     * @param brokerProps settings of the embedded broker that replace its defaults
      * @param externalKafka a broker to use instead of the embedded one (e.g. a Testcontainers
      *     Kafka where Docker exists); null for the embedded broker
+     * @param brokerProps settings of the embedded broker that replace its defaults
+     * @param registryApp the unpacked schema registry ({@link LocalRegistry#defaultApp}) to start
+     *     and run the services with {@code ftval.serde=registry}; null for single-object encoding
      */
     public record Spec(Path coordinatorJar, Path workerJar, int workers, int workerThreads, Path workDir,
             Map<String, String> coordinatorProps, Map<String, String> workerProps, Map<String, String> brokerProps,
-            Duration startTimeout, String externalKafka) {
+            Duration startTimeout, String externalKafka, Path registryApp) {
 
         public Spec(Path coordinatorJar, Path workerJar, int workers, int workerThreads, Path workDir,
                 Map<String, String> coordinatorProps, Map<String, String> workerProps, Duration startTimeout) {
-            this(coordinatorJar, workerJar, workers, workerThreads, workDir, coordinatorProps, workerProps, Map.of(), startTimeout, null);
+            this(coordinatorJar, workerJar, workers, workerThreads, workDir, coordinatorProps, workerProps, Map.of(), startTimeout,
+                    null, null);
+        }
+
+        /** The same cluster on another broker. */
+        public Spec withExternalKafka(String bootstrapServers) {
+            return new Spec(coordinatorJar, workerJar, workers, workerThreads, workDir, coordinatorProps, workerProps, brokerProps,
+                    startTimeout, bootstrapServers, registryApp);
+        }
+
+        /** The same cluster in registry mode, with the registry unpacked at {@code app}. */
+        public Spec withRegistry(Path app) {
+            return new Spec(coordinatorJar, workerJar, workers, workerThreads, workDir, coordinatorProps, workerProps, brokerProps,
+                    startTimeout, externalKafka, app);
         }
     }
 
     private final EmbeddedKafka kafka;
+    private final LocalRegistry registry;
     private final String bootstrapServers;
     private final Spec spec;
     private final Service coordinator;
@@ -55,8 +74,9 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    private LocalCluster(EmbeddedKafka kafka, Spec spec, Service coordinator) {
+    private LocalCluster(EmbeddedKafka kafka, LocalRegistry registry, Spec spec, Service coordinator) {
         this.kafka = kafka;
+        this.registry = registry;
         this.bootstrapServers = kafka != null ? kafka.bootstrapServers() : spec.externalKafka();
         this.spec = spec;
         this.coordinator = coordinator;
@@ -65,14 +85,20 @@ public final class LocalCluster implements AutoCloseable {
     public static LocalCluster start(Spec spec) {
         requireFile(spec.coordinatorJar());
         requireFile(spec.workerJar());
-        EmbeddedKafka kafka = spec.externalKafka() == null ? EmbeddedKafka.start(spec.workDir().resolve("kafka"), 0, spec.brokerProps()) : null;
-        String bootstrap = kafka != null ? kafka.bootstrapServers() : spec.externalKafka();
+        // the registry starts slowest (about 15 s): it comes up while the broker does
+        LocalRegistry registry = spec.registryApp() == null ? null : LocalRegistry.launch(spec.registryApp(), spec.workDir());
+        EmbeddedKafka kafka = null;
         LocalCluster cluster = null;
         try {
-            Service coordinator = launch("coordinator", spec.coordinatorJar(), spec, bootstrap, props(spec.coordinatorProps(), Map.of(
+            kafka = spec.externalKafka() == null ? EmbeddedKafka.start(spec.workDir().resolve("kafka"), 0, spec.brokerProps()) : null;
+            String bootstrap = kafka != null ? kafka.bootstrapServers() : spec.externalKafka();
+            if (registry != null) {
+                registry.awaitReady(spec.startTimeout());
+            }
+            Service coordinator = launch("coordinator", spec.coordinatorJar(), spec, bootstrap, props(spec.coordinatorProps(), serde(registry, Map.of(
                     "ftval.state-dir", spec.workDir().resolve("coordinator-state").toString(),
-                    "ftval.topics.partitions", "6")));
-            cluster = new LocalCluster(kafka, spec, coordinator);
+                    "ftval.topics.partitions", "6"))));
+            cluster = new LocalCluster(kafka, registry, spec, coordinator);
             cluster.awaitReady(coordinator);
             for (int i = 1; i <= spec.workers(); i++) {
                 cluster.addWorker();
@@ -81,11 +107,26 @@ public final class LocalCluster implements AutoCloseable {
         } catch (RuntimeException e) {
             if (cluster != null) {
                 cluster.close();
-            } else if (kafka != null) {
-                kafka.close();
+            } else {
+                if (kafka != null) {
+                    kafka.close();
+                }
+                if (registry != null) {
+                    registry.close();
+                }
             }
             throw e;
         }
+    }
+
+    /** The services' encoding settings beside {@code defaults}: the registry's when there is one. */
+    private static Map<String, String> serde(LocalRegistry registry, Map<String, String> defaults) {
+        Map<String, String> out = new LinkedHashMap<>(defaults);
+        if (registry != null) {
+            out.put("ftval.serde", "registry");
+            out.put("ftval.registry.url", registry.url());
+        }
+        return out;
     }
 
     /** Starts one more worker and waits until it is ready. */
@@ -96,11 +137,11 @@ public final class LocalCluster implements AutoCloseable {
     /** Starts one more worker with {@code props} over every worker's settings, and waits until it is ready. */
     public Service addWorker(Map<String, String> props) {
         int n = workers.size() + 1;
-        Map<String, String> settings = props(spec.workerProps(), Map.of(
+        Map<String, String> settings = props(spec.workerProps(), serde(registry, Map.of(
                 "ftval.worker.id", "worker-" + n,
                 "ftval.worker.threads", Integer.toString(spec.workerThreads()),
                 "ftval.worker.cache-dir", spec.workDir().resolve("worker-cache").toString(),
-                "ai.djl.offline", "true"));
+                "ai.djl.offline", "true")));
         settings.putAll(props);
         Service worker = launch("worker-" + n, spec.workerJar(), spec, bootstrapServers, settings);
         workers.add(worker);
@@ -116,6 +157,11 @@ public final class LocalCluster implements AutoCloseable {
         return bootstrapServers;
     }
 
+    /** The schema registry of a cluster in registry mode; empty in single-object mode. */
+    public Optional<LocalRegistry> registry() {
+        return Optional.ofNullable(registry);
+    }
+
     public Service coordinator() {
         return coordinator;
     }
@@ -125,7 +171,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private static Map<String, String> props(Map<String, String> extra, Map<String, String> defaults) {
-        Map<String, String> out = new java.util.LinkedHashMap<>(defaults);
+        Map<String, String> out = new LinkedHashMap<>(defaults);
         out.putAll(extra);
         return out;
     }
@@ -225,6 +271,9 @@ public final class LocalCluster implements AutoCloseable {
         stop(coordinator);
         if (kafka != null) {
             kafka.close();
+        }
+        if (registry != null) {
+            registry.close();
         }
     }
 }

@@ -1,6 +1,6 @@
 package io.ftvalidator.coordinator.aggregation;
 
-import io.ftvalidator.schemas.AvroSerde;
+import io.ftvalidator.schemas.SingleObjectSerde;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.specific.SpecificRecord;
@@ -10,7 +10,7 @@ import org.apache.kafka.common.serialization.Serializer;
 /** Writes any of our records to the dead-letter topic in its own single-object encoding. */
 final class AnyRecordSerializer implements Serializer<SpecificRecord> {
 
-    private final Map<Class<?>, AvroSerde<SpecificRecord>> serdes = new ConcurrentHashMap<>();
+    private final Map<Class<?>, SingleObjectSerde<SpecificRecord>> serdes = new ConcurrentHashMap<>();
 
     @Override
     public byte[] serialize(String topic, SpecificRecord data) {
@@ -23,8 +23,8 @@ final class AnyRecordSerializer implements Serializer<SpecificRecord> {
         if (data == null) {
             return null;
         }
-        AvroSerde<SpecificRecord> serde = serdes.computeIfAbsent(
-                data.getClass(), c -> new AvroSerde<>((Class<SpecificRecord>) c));
+        SingleObjectSerde<SpecificRecord> serde = serdes.computeIfAbsent(
+                data.getClass(), c -> new SingleObjectSerde<>((Class<SpecificRecord>) c));
         return serde.serialize(topic, headers, data);
     }
 }

@@ -39,6 +39,7 @@ public class DeadLetterDeserializationHandler implements DeserializationExceptio
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, configs.get("bootstrap.servers"));
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, configs.get("producer." + ProducerConfig.COMPRESSION_TYPE_CONFIG) instanceof String c ? c : "zstd");
         configs.entrySet().stream()
                 .filter(e -> e.getKey().startsWith("security.") || e.getKey().startsWith("sasl.") || e.getKey().startsWith("ssl."))
                 .forEach(e -> props.put(e.getKey(), e.getValue()));

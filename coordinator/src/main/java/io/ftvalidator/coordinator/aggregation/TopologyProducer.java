@@ -2,13 +2,16 @@ package io.ftvalidator.coordinator.aggregation;
 
 import io.ftvalidator.noise.Prompts;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.streams.Topology;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -26,9 +29,15 @@ public class TopologyProducer {
     @ConfigProperty(name = "ftval.retention", defaultValue = "P7D")
     Duration retention;
 
+    /** Every {@code kafka.*} property (Quarkus's Kafka client configuration): the record encoding among them. */
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafkaConfig;
+
     @Produces
     public Topology topology(MeterRegistry metrics) {
-        return ValidationTopology.build(new ValidationTopology.Settings(defaultPool(), deadlineScan, retention), metrics);
+        return ValidationTopology.build(new ValidationTopology.Settings(defaultPool(), deadlineScan, retention), metrics,
+                kafkaConfig);
     }
 
     private List<String> defaultPool;

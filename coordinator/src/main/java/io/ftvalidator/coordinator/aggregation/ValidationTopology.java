@@ -5,6 +5,7 @@ import io.ftvalidator.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
@@ -47,12 +48,21 @@ public final class ValidationTopology {
 
     private ValidationTopology() {}
 
+    /** The topology with single-object encoding on every topic. */
     public static Topology build(Settings settings, MeterRegistry metrics) {
+        return build(settings, metrics, Map.of());
+    }
+
+    /**
+     * @param kafkaConfig the Kafka clients' configuration, whose {@code ftval.serde} and
+     *     {@code apicurio.registry.*} entries choose the encoding of the topics' records
+     */
+    public static Topology build(Settings settings, MeterRegistry metrics, Map<String, ?> kafkaConfig) {
         Topology topology = new Topology();
         topology.addSource(INTAKE + "-source", Serdes.String().deserializer(),
-                Topics.VALIDATION_REQUESTS.valueSerde().deserializer(), Topics.VALIDATION_REQUESTS.name());
+                Topics.VALIDATION_REQUESTS.valueSerde(kafkaConfig).deserializer(), Topics.VALIDATION_REQUESTS.name());
         topology.addSource(SCORES + "-source", Serdes.String().deserializer(),
-                Topics.IMAGE_SCORES.valueSerde().deserializer(), Topics.IMAGE_SCORES.name());
+                Topics.IMAGE_SCORES.valueSerde(kafkaConfig).deserializer(), Topics.IMAGE_SCORES.name());
         topology.addProcessor(INTAKE, () -> new IntakeProcessor(settings, metrics), INTAKE + "-source");
         topology.addProcessor(SCORES, () -> new ScoreProcessor(settings, metrics), SCORES + "-source");
         topology.addStateStore(
@@ -62,9 +72,9 @@ public final class ValidationTopology {
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIMERS), Serdes.String(), Serdes.String()),
                 INTAKE, SCORES);
         topology.addSink(JOBS_SINK, Topics.RENDER_JOBS.name(), Serdes.String().serializer(),
-                Topics.RENDER_JOBS.valueSerde().serializer(), INTAKE);
+                Topics.RENDER_JOBS.valueSerde(kafkaConfig).serializer(), INTAKE);
         topology.addSink(DECISIONS_SINK, Topics.VALIDATION_DECISIONS.name(), Serdes.String().serializer(),
-                Topics.VALIDATION_DECISIONS.valueSerde().serializer(), INTAKE, SCORES);
+                Topics.VALIDATION_DECISIONS.valueSerde(kafkaConfig).serializer(), INTAKE, SCORES);
         topology.addSink(DEAD_LETTERS_SINK, Topics.DEAD_LETTERS.name(), Serdes.String().serializer(),
                 new AnyRecordSerializer(), INTAKE, SCORES);
         return topology;

@@ -27,6 +27,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
@@ -67,6 +68,8 @@ final class JobConsumer implements Runnable {
 
     private final RenderSlots.Slot slot;
     private final ShareConsumer<byte[], byte[]> consumer;
+    /** Reads a job in the topic's encoding (single-object or the registry's: docs/integration.md). */
+    private final Deserializer<RenderJob> jobs;
     private final Publisher publisher;
     private final JobRenderer renderer;
     private final TestHooks hooks;
@@ -84,10 +87,12 @@ final class JobConsumer implements Runnable {
     private boolean acknowledgeable;
     private int failuresInARow;
 
-    JobConsumer(RenderSlots.Slot slot, ShareConsumer<byte[], byte[]> consumer, Publisher publisher, JobRenderer renderer,
-            TestHooks hooks, JobMeters meters, ShareGroup group, WorkerConfig.Jobs config, String workerId, DeviceInfo device) {
+    JobConsumer(RenderSlots.Slot slot, ShareConsumer<byte[], byte[]> consumer, Deserializer<RenderJob> jobs, Publisher publisher,
+            JobRenderer renderer, TestHooks hooks, JobMeters meters, ShareGroup group, WorkerConfig.Jobs config, String workerId,
+            DeviceInfo device) {
         this.slot = slot;
         this.consumer = consumer;
+        this.jobs = jobs;
         this.publisher = publisher;
         this.renderer = renderer;
         this.hooks = hooks;
@@ -157,7 +162,7 @@ final class JobConsumer implements Runnable {
         meters.delivered(deliveries);
         RenderJob job;
         try {
-            job = Topics.RENDER_JOBS.valueSerde().deserializer().deserialize(record.topic(), record.headers(), record.value());
+            job = jobs.deserialize(record.topic(), record.headers(), record.value());
             if (job == null) {
                 throw new SerializationException("topic " + record.topic() + ": a record without a value");
             }

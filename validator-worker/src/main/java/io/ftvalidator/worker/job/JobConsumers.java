@@ -1,5 +1,6 @@
 package io.ftvalidator.worker.job;
 
+import io.ftvalidator.schemas.Topics;
 import io.ftvalidator.worker.WorkerConfig;
 import io.ftvalidator.worker.fetch.ModelFetcher;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -70,7 +71,8 @@ public class JobConsumers implements HealthCheck {
             c.put(ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit");
             c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
             JobConsumer member = new JobConsumer(slot, new KafkaShareConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-                    publisher, renderer, hooks, meters, group, config.jobs(), workerId, slots.device());
+                    Topics.RENDER_JOBS.valueSerde(kafka).deserializer(), publisher, renderer, hooks, meters, group, config.jobs(),
+                    workerId, slots.device());
             Thread thread = new Thread(member, "jobs-slot-" + slot.index());
             members.add(member);
             threads.add(thread);

@@ -15,6 +15,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * Writes what the worker's slots produce: image scores and dead letters, through one idempotent
@@ -24,19 +25,25 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 final class Publisher implements AutoCloseable {
 
     private final KafkaProducer<byte[], byte[]> producer;
+    /** Writes a score in the encoding of {@code ftval.serde} (single-object or the registry's). */
+    private final Serializer<ImageScore> scores;
 
-    /** @param kafka the cluster's client settings ({@code kafka.*}) and this client's id */
+    /** @param kafka the cluster's client settings ({@code kafka.*}, {@code ftval.serde}) and this client's id */
     Publisher(Map<String, Object> kafka) {
         Map<String, Object> config = new HashMap<>(kafka);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         this.producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+        this.scores = Topics.IMAGE_SCORES.valueSerde(kafka).serializer();
     }
 
     /** The score, keyed by its validation (the coordinator's partitioning). */
     Future<RecordMetadata> score(ImageScore score) {
         RecordHeaders headers = new RecordHeaders();
-        byte[] value = Topics.IMAGE_SCORES.valueSerde().serializer().serialize(Topics.IMAGE_SCORES.name(), headers, score);
+        byte[] value;
+        synchronized (scores) { // the slots share it; serializers are not promised to be thread-safe
+            value = scores.serialize(Topics.IMAGE_SCORES.name(), headers, score);
+        }
         byte[] key = score.getValidationId().getBytes(StandardCharsets.UTF_8);
         return producer.send(new ProducerRecord<>(Topics.IMAGE_SCORES.name(), null, key, value, headers));
     }

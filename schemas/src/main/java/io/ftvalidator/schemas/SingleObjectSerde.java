@@ -20,13 +20,13 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Avro single-object encoding (magic, schema fingerprint, binary body) for Kafka, without a
- * registry. The writer's schema also travels in the record header {@value #SCHEMA_HEADER}
- * (batch compression makes it nearly free), so a reader built with an older schema resolves a
- * newer writer's record by Avro's schema resolution: old readers read new writers, new readers
- * read old writers, within the rules of docs/topics.md.
+ * Avro single-object encoding (magic {@code C3 01}, the 8-byte schema fingerprint, binary body)
+ * for Kafka, without a registry. The writer's schema also travels in the record header
+ * {@value #SCHEMA_HEADER}, so a reader built with an older schema resolves a newer writer's record
+ * by Avro's schema resolution: old readers read new writers, new readers read old writers, within
+ * the rules of docs/topics.md. {@link RecordSerde} chooses between this and {@link RegistrySerde}.
  */
-public class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer<T>, Deserializer<T> {
+public class SingleObjectSerde<T extends SpecificRecord> implements Serde<T>, Serializer<T>, Deserializer<T> {
 
     /** Record header holding the writer schema's Avro parsing canonical form. */
     public static final String SCHEMA_HEADER = "ftval.avro.schema";
@@ -62,7 +62,7 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer
     private final BinaryMessageDecoder<T> decoder;
     private final SchemaStore.Cache writers = new SchemaStore.Cache();
 
-    public AvroSerde(Class<T> type) {
+    public SingleObjectSerde(Class<T> type) {
         this.type = type;
         // the record class's own class loader: messaging threads may have another context loader
         SpecificData model = new SpecificData(type.getClassLoader());

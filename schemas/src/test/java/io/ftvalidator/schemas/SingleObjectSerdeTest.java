@@ -17,7 +17,7 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 
-class AvroSerdeTest {
+class SingleObjectSerdeTest {
 
     private static SubmissionSpec submission(String id) {
         return SubmissionSpec.newBuilder().setId(id).setModelUri("file:/models/" + id + ".safetensors")
@@ -32,13 +32,13 @@ class AvroSerdeTest {
 
     @Test
     void shouldRoundTripARecordInSingleObjectEncoding() {
-        AvroSerde<RenderJob> serde = new AvroSerde<>(RenderJob.class);
+        SingleObjectSerde<RenderJob> serde = new SingleObjectSerde<>(RenderJob.class);
         Headers headers = new RecordHeaders();
         byte[] bytes = serde.serialize("t", headers, job());
         assertThat(bytes[0]).isEqualTo((byte) 0xC3); // single-object encoding marker C3 01
         assertThat(bytes[1]).isEqualTo((byte) 0x01);
         assertThat(serde.deserialize("t", headers, bytes)).isEqualTo(job());
-        assertThat(new String(headers.lastHeader(AvroSerde.SCHEMA_HEADER).value(), StandardCharsets.UTF_8))
+        assertThat(new String(headers.lastHeader(SingleObjectSerde.SCHEMA_HEADER).value(), StandardCharsets.UTF_8))
                 .isEqualTo(SchemaNormalization.toParsingForm(RenderJob.getClassSchema()));
         assertThat(serde.deserialize("t", bytes).getSeed()).isEqualTo(-1L); // seeds are unsigned 64-bit
     }
@@ -62,9 +62,9 @@ class AvroSerdeTest {
         byte[] bytes = new byte[encoded.remaining()];
         encoded.get(bytes);
         Headers headers = new RecordHeaders();
-        headers.add(AvroSerde.SCHEMA_HEADER, SchemaNormalization.toParsingForm(newSchema).getBytes(StandardCharsets.UTF_8));
+        headers.add(SingleObjectSerde.SCHEMA_HEADER, SchemaNormalization.toParsingForm(newSchema).getBytes(StandardCharsets.UTF_8));
 
-        RenderJob read = new AvroSerde<>(RenderJob.class).deserialize("ftval.render-jobs", headers, bytes);
+        RenderJob read = new SingleObjectSerde<>(RenderJob.class).deserialize("ftval.render-jobs", headers, bytes);
         assertThat(read).isEqualTo(original);
     }
 
@@ -83,16 +83,16 @@ class AvroSerdeTest {
         byte[] bytes = new byte[encoded.remaining()];
         encoded.get(bytes);
         Headers headers = new RecordHeaders();
-        headers.add(AvroSerde.SCHEMA_HEADER, SchemaNormalization.toParsingForm(oldSchema).getBytes(StandardCharsets.UTF_8));
+        headers.add(SingleObjectSerde.SCHEMA_HEADER, SchemaNormalization.toParsingForm(oldSchema).getBytes(StandardCharsets.UTF_8));
 
-        RenderJob read = new AvroSerde<>(RenderJob.class).deserialize("t", headers, bytes);
+        RenderJob read = new SingleObjectSerde<>(RenderJob.class).deserialize("t", headers, bytes);
         assertThat(read.getAttempt()).isZero();
         assertThat(read.getPrompt()).isEqualTo("a red circle");
     }
 
     @Test
     void shouldRefuseAPoisonRecordWithAMessageNamingTheTopic() {
-        AvroSerde<RenderJob> serde = new AvroSerde<>(RenderJob.class);
+        SingleObjectSerde<RenderJob> serde = new SingleObjectSerde<>(RenderJob.class);
         assertThatThrownBy(() -> serde.deserialize("ftval.render-jobs", new RecordHeaders(), "not avro".getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(SerializationException.class)
                 .hasMessageStartingWith("topic ftval.render-jobs: not a readable RenderJob");
@@ -103,7 +103,7 @@ class AvroSerdeTest {
         // a RenderJob whose every field is empty until 'submissions', which declares 2^30 items
         byte[] body = {0, 0, 0, 0, 0, /* settings: */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* submissions: */
             (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08};
-        AvroSerde<RenderJob> serde = new AvroSerde<>(RenderJob.class);
+        SingleObjectSerde<RenderJob> serde = new SingleObjectSerde<>(RenderJob.class);
         assertThatThrownBy(() -> serde.deserialize("ftval.render-jobs", new RecordHeaders(), singleObject(RenderJob.getClassSchema(), body)))
                 .isInstanceOf(SerializationException.class)
                 .hasMessageStartingWith("topic ftval.render-jobs: not a readable RenderJob")
@@ -115,7 +115,7 @@ class AvroSerdeTest {
         // 17 bytes: the 10-byte header, then a validation id declaring 2^30 bytes
         byte[] bytes = singleObject(RenderJob.getClassSchema(), new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08, 0, 0});
         assertThat(bytes).hasSize(17);
-        AvroSerde<RenderJob> serde = new AvroSerde<>(RenderJob.class);
+        SingleObjectSerde<RenderJob> serde = new SingleObjectSerde<>(RenderJob.class);
         assertThatThrownBy(() -> serde.deserialize("ftval.render-jobs", new RecordHeaders(), bytes))
                 .isInstanceOf(SerializationException.class)
                 .hasMessageContaining("String length 1073741824 exceeds");
