@@ -31,7 +31,7 @@ class ContractSchemasTest {
         List<String> withoutDefault = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         CONTRACT.forEach(s -> walk(s, seen, enums, withoutDefault));
-        assertThat(enums).containsExactlyInAnyOrder("Rule", "HashAlgorithm", "DeviceKind", "DecisionStatus", "Verdict");
+        assertThat(enums).containsExactlyInAnyOrder("Rule", "HashAlgorithm", "DeviceKind", "Precision", "DecisionStatus", "Verdict");
         assertThat(withoutDefault).isEmpty();
     }
 
