@@ -12,6 +12,12 @@ public final class EngineSetup {
 
     public static final String THREADS = "ai.djl.pytorch.num_threads";
 
+    /**
+     * libtorch's own log threshold on stderr (INFO, WARNING, ERROR or FATAL); unset, libtorch's
+     * WARNING. PyTorch's {@code TORCH_CPP_LOG_LEVEL} wins when set. See {@link LibTorch}.
+     */
+    public static final String TORCH_LOG_LEVEL = LibTorch.LOG_LEVEL;
+
     private EngineSetup() {}
 
     /**
@@ -27,6 +33,16 @@ public final class EngineSetup {
         setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
         setIfAbsent("ai.djl.pytorch.graph_optimizer", "false");
         setIfAbsent("ai.djl.offline", "true");
+    }
+
+    /**
+     * DJL's PyTorch engine, loaded on first use, with NNPACK off and libtorch's log threshold set
+     * (see {@link LibTorch}). Every path that renders reaches the engine through here.
+     */
+    public static Engine engine() {
+        Engine engine = Engine.getEngine("PyTorch");
+        LibTorch.apply();
+        return engine;
     }
 
     /** The thread count renders run with. */
@@ -47,10 +63,10 @@ public final class EngineSetup {
         } else {
             throw new EngineException(Kind.BAD_INPUT, "unknown device '" + name + "': use cpu, gpu or gpu:N");
         }
-        if (device.isGpu() && device.getDeviceId() >= Engine.getEngine("PyTorch").getGpuCount()) {
+        if (device.isGpu() && device.getDeviceId() >= engine().getGpuCount()) {
             throw new EngineException(
                     Kind.BAD_INPUT, "device " + name + " is not here: this machine has "
-                            + Engine.getEngine("PyTorch").getGpuCount() + " GPU(s)");
+                            + engine().getGpuCount() + " GPU(s)");
         }
         return device;
     }

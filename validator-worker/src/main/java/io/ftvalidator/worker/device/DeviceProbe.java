@@ -1,8 +1,8 @@
 package io.ftvalidator.worker.device;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.util.cuda.CudaUtils;
+import io.ftvalidator.engine.EngineSetup;
 import io.ftvalidator.schemas.DeviceInfo;
 import io.ftvalidator.schemas.DeviceKind;
 import java.io.IOException;
@@ -19,7 +19,7 @@ public final class DeviceProbe {
     private DeviceProbe() {}
 
     public static DeviceInfo describe(Device device, int threads) {
-        String engine = "PyTorch " + Engine.getEngine("PyTorch").getVersion();
+        String engine = "PyTorch " + EngineSetup.engine().getVersion();
         if (device.isGpu()) {
             long memory = CudaUtils.getGpuMemory(device).getMax();
             return new DeviceInfo(DeviceKind.GPU, gpuName(device.getDeviceId()), memory, threads, engine);
