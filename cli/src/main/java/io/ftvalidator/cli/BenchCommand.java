@@ -2,11 +2,13 @@ package io.ftvalidator.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ftvalidator.engine.ModelCache;
+import io.ftvalidator.engine.RenderAndHash.ImageListener;
+import io.ftvalidator.engine.RenderAndHash.Images;
 import io.ftvalidator.engine.bundle.ModelRef;
-import io.ftvalidator.engine.hash.HashAlgorithm;
+import io.ftvalidator.hash.HashAlgorithm;
 import io.ftvalidator.engine.render.ImageSpec;
 import io.ftvalidator.engine.render.LoadedModel;
-import io.ftvalidator.engine.render.RenderSettings;
+import io.ftvalidator.render.RenderSettings;
 import io.ftvalidator.engine.render.Renderer;
 import io.ftvalidator.local.LocalCluster;
 import java.io.BufferedReader;
@@ -148,9 +150,11 @@ final class BenchCommand {
             engine.device = "cpu";
             double pureMs;
             try (ModelCache cache = engine.openCache()) {
-                LocalRenders.run(cache, submissions, Optional.of(Fixtures.baseRef()), 42, prompts.subList(0, 1), settings, HashAlgorithm.GOIMAGEHASH, (s, i, im) -> { });
+                LocalRenders.run(cache, submissions, Optional.of(Fixtures.baseRef()),
+                        Images.all(42, prompts.subList(0, 1), settings, HashAlgorithm.GOIMAGEHASH), ImageListener.NONE);
                 long t0 = System.nanoTime();
-                LocalRenders.run(cache, submissions, Optional.of(Fixtures.baseRef()), 42, prompts, settings, HashAlgorithm.GOIMAGEHASH, (s, i, im) -> { });
+                LocalRenders.run(cache, submissions, Optional.of(Fixtures.baseRef()),
+                        Images.all(42, prompts, settings, HashAlgorithm.GOIMAGEHASH), ImageListener.NONE);
                 pureMs = (System.nanoTime() - t0) / 1e6;
             }
             out.printf("pure render, one process, %d threads: %d submissions x %d images in %.0f ms%n", cores, submissions.size(), images, pureMs);

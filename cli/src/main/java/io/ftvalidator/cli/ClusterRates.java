@@ -1,8 +1,9 @@
 package io.ftvalidator.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.ftvalidator.engine.render.RenderSettings;
+import io.ftvalidator.render.RenderSettings;
 import io.ftvalidator.local.LocalCluster;
+import io.ftvalidator.schemas.AvroMapping;
 import io.ftvalidator.schemas.DecisionStatus;
 import io.ftvalidator.schemas.DeviceInfo;
 import io.ftvalidator.schemas.DeviceKind;
@@ -14,6 +15,7 @@ import io.ftvalidator.schemas.SubmissionSpec;
 import io.ftvalidator.schemas.ValidationDecision;
 import io.ftvalidator.schemas.ValidationRequest;
 import io.ftvalidator.engine.bundle.Verified;
+import io.ftvalidator.validation.Defaults;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -82,8 +84,8 @@ final class ClusterRates {
                 ids.add(id);
                 requests.send(new ProducerRecord<>(Topics.VALIDATION_REQUESTS.name(), id, ValidationRequest.newBuilder()
                         .setValidationId(id).setSubmissions(subs).setSeed(v).setImages(perValidation)
-                        .setPrompts(List.of("a red circle on a blue background")).setSettings(io.ftvalidator.schemas.RenderSettings.newBuilder().build())
-                        .setRule(io.ftvalidator.schemas.Rule.MEAN).setDeadlineMillis(now + 3_600_000).setRequestedAtMillis(now).build()));
+                        .setPrompts(List.of("a red circle on a blue background")).setSettings(AvroMapping.toAvro(Defaults.RENDER))
+                        .setRule(AvroMapping.toAvro(Defaults.RULE)).setDeadlineMillis(now + 3_600_000).setRequestedAtMillis(now).build()));
             }
             requests.flush();
             while (jobs.size() < total) {

@@ -8,10 +8,11 @@ import io.ftvalidator.decision.PairScore;
 import io.ftvalidator.decision.Rule;
 import io.ftvalidator.decision.Submission;
 import io.ftvalidator.engine.ModelCache;
+import io.ftvalidator.engine.RenderAndHash.Images;
 import io.ftvalidator.engine.bundle.ModelRef;
-import io.ftvalidator.engine.hash.HashAlgorithm;
+import io.ftvalidator.hash.HashAlgorithm;
 import io.ftvalidator.engine.hash.PerceptualHash;
-import io.ftvalidator.engine.render.RenderSettings;
+import io.ftvalidator.render.RenderSettings;
 import io.ftvalidator.engine.render.RenderedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -77,7 +78,7 @@ final class CompareCommand implements Callable<Integer> {
 
         List<LocalRenders.Outcome> outcomes;
         try (ModelCache cache = engine.openCache()) {
-            outcomes = LocalRenders.run(cache, submissions, baseRef, seed, imagePrompts, settings, hash, this::save);
+            outcomes = LocalRenders.run(cache, submissions, baseRef, Images.all(seed, imagePrompts, settings, hash), this::save);
         }
         List<SubmissionReport> reports = new ArrayList<>();
         for (LocalRenders.Outcome o : outcomes) {

@@ -1,6 +1,6 @@
 package io.ftvalidator.cli;
 
-import io.ftvalidator.engine.hash.HashAlgorithm;
+import io.ftvalidator.hash.HashAlgorithm;
 import io.ftvalidator.engine.hash.PerceptualHash;
 import io.ftvalidator.engine.hash.ImageFormatException;
 import java.io.IOException;

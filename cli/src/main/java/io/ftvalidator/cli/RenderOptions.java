@@ -1,7 +1,7 @@
 package io.ftvalidator.cli;
 
-import io.ftvalidator.engine.render.RenderSettings;
-import io.ftvalidator.engine.render.Sampler;
+import io.ftvalidator.render.RenderSettings;
+import io.ftvalidator.render.Sampler;
 import picocli.CommandLine.Option;
 
 /** The render settings of docs/rendering.md as options. */

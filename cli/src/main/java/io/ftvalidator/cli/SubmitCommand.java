@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ftvalidator.engine.ModelCache;
 import io.ftvalidator.engine.bundle.Verified;
-import io.ftvalidator.engine.render.RenderSettings;
+import io.ftvalidator.render.RenderSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.math.BigInteger;

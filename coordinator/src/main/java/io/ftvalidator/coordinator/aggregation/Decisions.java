@@ -4,6 +4,7 @@ import io.ftvalidator.decision.Decider;
 import io.ftvalidator.decision.Decision;
 import io.ftvalidator.decision.Rule;
 import io.ftvalidator.decision.Submission;
+import io.ftvalidator.schemas.AvroMapping;
 import io.ftvalidator.schemas.DecisionStatus;
 import io.ftvalidator.schemas.FailedSubmission;
 import io.ftvalidator.schemas.ImageProvenance;
@@ -33,7 +34,7 @@ public final class Decisions {
     }
 
     static Rule rule(ValidationRequest request) {
-        return Rule.valueOf(request.getRule().name());
+        return AvroMapping.toCore(request.getRule());
     }
 
     /** Every image is in: the rule's verdict over all images. */
@@ -44,7 +45,7 @@ public final class Decisions {
         Decision d = Decider.decide(submissions, rule(request), threshold(request));
         return builder(state, scores, nowMillis)
                 .setStatus(DecisionStatus.DECIDED)
-                .setVerdict(Verdict.valueOf(d.verdict().name()))
+                .setVerdict(AvroMapping.toAvro(d.verdict()))
                 .setReason(d.reason())
                 .setPairs(pairs(d))
                 .setAgreeing(d.agreeing())

@@ -1,5 +1,6 @@
 package io.ftvalidator.engine.render;
 
+import io.ftvalidator.render.RenderSettings;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;

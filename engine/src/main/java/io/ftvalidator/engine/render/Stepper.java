@@ -1,5 +1,6 @@
 package io.ftvalidator.engine.render;
 
+import io.ftvalidator.render.Sampler;
 import ai.djl.ndarray.NDArray;
 
 /**

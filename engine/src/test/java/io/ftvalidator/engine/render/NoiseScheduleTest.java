@@ -1,5 +1,6 @@
 package io.ftvalidator.engine.render;
 
+import io.ftvalidator.render.Sampler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 

@@ -1,5 +1,7 @@
 package io.ftvalidator.engine.render;
 
+import io.ftvalidator.render.Sampler;
+import io.ftvalidator.render.RenderSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,7 +12,7 @@ import io.ftvalidator.engine.EngineSetup;
 import io.ftvalidator.engine.Fixtures;
 import io.ftvalidator.engine.ModelCache;
 import io.ftvalidator.engine.bundle.Digests;
-import io.ftvalidator.engine.hash.HashAlgorithm;
+import io.ftvalidator.hash.HashAlgorithm;
 import io.ftvalidator.engine.hash.PerceptualHash;
 import java.nio.file.Path;
 import java.util.Optional;

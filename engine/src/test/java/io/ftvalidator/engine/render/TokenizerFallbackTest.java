@@ -1,5 +1,6 @@
 package io.ftvalidator.engine.render;
 
+import io.ftvalidator.render.RenderSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,7 +14,7 @@ import io.ftvalidator.engine.ModelCache;
 import io.ftvalidator.engine.bundle.Manifest;
 import io.ftvalidator.engine.bundle.ModelBundle;
 import io.ftvalidator.engine.bundle.ModelRef;
-import io.ftvalidator.engine.hash.HashAlgorithm;
+import io.ftvalidator.hash.HashAlgorithm;
 import io.ftvalidator.engine.hash.PerceptualHash;
 import java.io.IOException;
 import java.nio.file.Files;
