@@ -23,7 +23,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.IntStream;
 
-/** Turns a validation's aggregated scores into its published decision. Pure functions. */
+/**
+ * How a decision is written: a validation's aggregated scores into its DECIDED or INCONCLUSIVE
+ * decision, or an invalid request into its REJECTED one. Pure functions.
+ */
 public final class Decisions {
 
     private Decisions() {}
@@ -38,7 +41,7 @@ public final class Decisions {
     }
 
     /** Every image is in: the rule's verdict over all images. */
-    static ValidationDecision decided(ValidationState state, long nowMillis) {
+    public static ValidationDecision decided(ValidationState state, long nowMillis) {
         ValidationRequest request = state.getRequest();
         Map<Integer, ImageScore> scores = byImage(state);
         List<Submission> submissions = submissions(state, scores);
@@ -55,7 +58,7 @@ public final class Decisions {
     }
 
     /** The deadline passed with images missing: nobody is judged; the pairs cover the images that came in. */
-    static ValidationDecision inconclusive(ValidationState state, long nowMillis) {
+    public static ValidationDecision inconclusive(ValidationState state, long nowMillis) {
         ValidationRequest request = state.getRequest();
         Map<Integer, ImageScore> scores = byImage(state);
         List<Submission> submissions = submissions(state, scores);
@@ -74,8 +77,8 @@ public final class Decisions {
                 .build();
     }
 
-    /** A request that cannot be run, with every problem. */
-    static ValidationDecision rejected(ValidationRequest request, List<String> problems, long nowMillis) {
+    /** A request that cannot be run, with every problem (the intake's decision). */
+    public static ValidationDecision rejected(ValidationRequest request, List<String> problems, long nowMillis) {
         return ValidationDecision.newBuilder()
                 .setValidationId(request.getValidationId() == null ? "" : request.getValidationId())
                 .setStatus(DecisionStatus.REJECTED)

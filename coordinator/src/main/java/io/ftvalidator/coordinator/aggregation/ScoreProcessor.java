@@ -1,5 +1,9 @@
 package io.ftvalidator.coordinator.aggregation;
 
+import io.ftvalidator.coordinator.deadletter.DeadLetters;
+import io.ftvalidator.coordinator.fanout.RenderJobs;
+import io.ftvalidator.coordinator.state.Timers;
+import io.ftvalidator.coordinator.state.ValidationStores;
 import io.ftvalidator.schemas.ImageScore;
 import io.ftvalidator.schemas.RenderJob;
 import io.ftvalidator.schemas.SubmissionResult;
@@ -9,6 +13,7 @@ import io.ftvalidator.schemas.ValidationRequest;
 import io.ftvalidator.schemas.ValidationState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
@@ -21,16 +26,21 @@ import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
 /**
- * Aggregates image scores into their validation's state. Each image counts once (a re-delivered
+ * Scores -> decision: aggregates image scores into their validation's state. Each image counts once (a re-delivered
  * job's score is dropped); the decision is published once, when the last image is in, or at the
  * deadline as INCONCLUSIVE. A score a worker could not produce for its own reasons (out of memory,
  * fetch timeout) sends the job out again, up to the attempt limit.
  */
-final class ScoreProcessor implements Processor<String, ImageScore, String, SpecificRecord> {
+public final class ScoreProcessor implements Processor<String, ImageScore, String, SpecificRecord> {
+
+    /** This processor's node name in the topology. */
+    public static final String NAME = "scores";
 
     private static final Logger LOG = Logger.getLogger(ScoreProcessor.class);
 
-    private final ValidationTopology.Settings settings;
+    private final int maxAttempts;
+    private final Duration scanInterval;
+    private final Duration retention;
     private final MeterRegistry metrics;
     private final Counter duplicates;
     private final Counter retries;
@@ -39,8 +49,15 @@ final class ScoreProcessor implements Processor<String, ImageScore, String, Spec
     private KeyValueStore<String, ValidationState> store;
     private Timers timers;
 
-    ScoreProcessor(ValidationTopology.Settings settings, MeterRegistry metrics) {
-        this.settings = settings;
+    /**
+     * @param maxAttempts render attempts of an image whose worker failed on its own account
+     * @param scanInterval how often deadlines and retentions are checked
+     * @param retention how long a decided validation stays queryable
+     */
+    public ScoreProcessor(int maxAttempts, Duration scanInterval, Duration retention, MeterRegistry metrics) {
+        this.maxAttempts = maxAttempts;
+        this.scanInterval = scanInterval;
+        this.retention = retention;
         this.metrics = metrics;
         this.duplicates = metrics.counter("ftval.scores.duplicate");
         this.retries = metrics.counter("ftval.render.jobs.retried");
@@ -50,9 +67,9 @@ final class ScoreProcessor implements Processor<String, ImageScore, String, Spec
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
-        this.store = context.getStateStore(ValidationTopology.STORE);
-        this.timers = new Timers(context.getStateStore(ValidationTopology.TIMERS));
-        context.schedule(settings.scanInterval(), PunctuationType.WALL_CLOCK_TIME, this::sweep);
+        this.store = context.getStateStore(ValidationStores.VALIDATIONS);
+        this.timers = new Timers(context.getStateStore(ValidationStores.TIMERS));
+        context.schedule(scanInterval, PunctuationType.WALL_CLOCK_TIME, this::sweep);
     }
 
     @Override
@@ -86,7 +103,7 @@ final class ScoreProcessor implements Processor<String, ImageScore, String, Spec
                 LOG.debugf("image %d scored twice, the second is dropped", index);
                 return;
             }
-            if (workerFault(score) && score.getAttempt() + 1 < settings.maxAttempts()) {
+            if (workerFault(score) && score.getAttempt() + 1 < maxAttempts) {
                 retry(state, score, record.timestamp());
                 return;
             }
@@ -132,8 +149,8 @@ final class ScoreProcessor implements Processor<String, ImageScore, String, Spec
     private void publish(ValidationState state, ValidationDecision decision, long timestamp) {
         state.setDecision(decision);
         timers.cancel(state.getRequest().getDeadlineMillis(), decision.getValidationId());
-        timers.schedule(decision.getDecidedAtMillis() + settings.retention().toMillis(), decision.getValidationId(), Timers.Kind.FORGET);
-        context.forward(new Record<String, SpecificRecord>(decision.getValidationId(), decision, timestamp), ValidationTopology.DECISIONS_SINK);
+        timers.schedule(decision.getDecidedAtMillis() + retention.toMillis(), decision.getValidationId(), Timers.Kind.FORGET);
+        context.forward(new Record<String, SpecificRecord>(decision.getValidationId(), decision, timestamp), Topics.VALIDATION_DECISIONS.name());
         metrics.counter("ftval.decisions", "status", decision.getStatus().name(), "verdict", decision.getVerdict().name()).increment();
         LOG.infof("%s %s: %s", decision.getStatus(), decision.getVerdict(), decision.getReason());
     }
@@ -151,7 +168,6 @@ final class ScoreProcessor implements Processor<String, ImageScore, String, Spec
         retries.increment();
         LOG.infof("image %d failed on worker %s for its own reasons; attempt %d sent out",
                 index, score.getWorkerId(), job.getAttempt() + 1);
-        context.forward(new Record<String, SpecificRecord>(Topics.jobKey(request.getValidationId(), index), job, timestamp),
-                ValidationTopology.JOBS_SINK);
+        RenderJobs.send(context, job, timestamp);
     }
 }
