@@ -17,7 +17,6 @@ import io.ftvalidator.schemas.ValidationRequest;
 import io.ftvalidator.engine.bundle.Verified;
 import io.ftvalidator.validation.Defaults;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -53,7 +52,23 @@ final class ClusterRates {
         }
     }
 
-    static void measure(PrintWriter out, LocalCluster cluster, int rateValidations, int perValidation) throws Exception {
+    /** The coordinator's rates without rendering: render jobs published, and scores aggregated into decisions, per second. */
+    record Rates(int validations, int imagesPerValidation, double fanOutSeconds, double aggregationSeconds) {
+        int jobs() {
+            return validations * imagesPerValidation;
+        }
+
+        double jobsPerSecond() {
+            return jobs() / fanOutSeconds;
+        }
+
+        double scoresPerSecond() {
+            return jobs() / aggregationSeconds;
+        }
+    }
+
+    /** Fan-out, then aggregation, of {@code rateValidations} validations; {@code bar} counts jobs, then decisions. */
+    static Rates measure(LocalCluster cluster, int rateValidations, int perValidation, Progress bar) throws Exception {
         int total = rateValidations * perValidation;
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
@@ -61,6 +76,7 @@ final class ClusterRates {
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        double fanOutSeconds;
         List<String> ids = new ArrayList<>();
         List<RenderJob> jobs = new ArrayList<>(total);
         List<SubmissionSpec> subs = new ArrayList<>();
@@ -92,11 +108,9 @@ final class ClusterRates {
                 for (ConsumerRecord<String, RenderJob> r : consumer.poll(Duration.ofMillis(200))) {
                     jobs.add(r.value());
                 }
+                bar.set(jobs.size(), total, "fan-out");
             }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            out.printf("fan-out: %d validations x %d images = %d render jobs published in %.2f s: %.0f jobs/s%n",
-                    rateValidations, perValidation, total, seconds, total / seconds);
-            out.flush();
+            fanOutSeconds = (System.nanoTime() - t0) / 1e9;
         }
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
@@ -124,10 +138,9 @@ final class ClusterRates {
                         decided.add(r.key());
                     }
                 }
+                bar.set(decided.size(), ids.size(), "aggregation");
             }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            out.printf("aggregation: %d scores (3 hashes each) to %d decisions in %.2f s: %.0f scores/s%n",
-                    total, ids.size(), seconds, total / seconds);
+            return new Rates(rateValidations, perValidation, fanOutSeconds, (System.nanoTime() - t0) / 1e9);
         }
     }
 }

@@ -26,6 +26,8 @@ final class LocalClusterOptions {
         }
         Path home = Home.path();
         Path dir = workDir != null ? workDir : Files.createTempDirectory(Files.createDirectories(Home.cache().resolve("clusters")), "cluster-");
+        Files.createDirectories(dir);
+        CliLogging.kafkaTo(dir.resolve("broker.log")); // beside the coordinator's and workers' logs
         int threads = workerThreads != null ? workerThreads : Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, workers));
         return LocalCluster.start(new LocalCluster.Spec(
                 home.resolve("coordinator/target/quarkus-app/quarkus-run.jar"),
