@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -40,11 +41,25 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * How long the start took, from the call: the broker alone, then each service until it
+     * answered ready (they start together), and the whole.
+     */
+    public record Startup(Duration broker, Map<String, Duration> ready, Duration total) {
+        @Override
+        public String toString() {
+            StringBuilder s = new StringBuilder(String.format("broker %.1f s, then together:", broker.toMillis() / 1000.0));
+            ready.forEach((name, d) -> s.append(String.format(" %s %.1f s,", name, d.toMillis() / 1000.0)));
+            return s.substring(0, s.length() - 1);
+        }
+    }
+
     private final EmbeddedKafka kafka;
     private final String bootstrapServers;
     private final Spec spec;
     private final Service coordinator;
     private final List<Service> workers = new ArrayList<>();
+    private Startup startup;
 
     /** A child process and what it answers on. */
     public record Service(String name, Process process, int httpPort, Path log) {
@@ -60,10 +75,17 @@ public final class LocalCluster implements AutoCloseable {
         this.coordinator = coordinator;
     }
 
+    /**
+     * Starts the broker, then the coordinator and every worker at once (a worker waits for the
+     * render-jobs topic by itself, and the coordinator creates it), and returns when all answer
+     * ready. Nothing waits on a fixed delay: readiness is polled.
+     */
     public static LocalCluster start(Spec spec) {
         requireFile(spec.coordinatorJar());
         requireFile(spec.workerJar());
+        long t0 = System.nanoTime();
         EmbeddedKafka kafka = spec.externalKafka() == null ? EmbeddedKafka.start(spec.workDir().resolve("kafka"), 0, Map.of()) : null;
+        Duration brokerUp = Duration.ofNanos(System.nanoTime() - t0);
         String bootstrap = kafka != null ? kafka.bootstrapServers() : spec.externalKafka();
         LocalCluster cluster = null;
         try {
@@ -71,10 +93,13 @@ public final class LocalCluster implements AutoCloseable {
                     "ftval.state-dir", spec.workDir().resolve("coordinator-state").toString(),
                     "ftval.topics.partitions", "6")));
             cluster = new LocalCluster(kafka, spec, coordinator);
-            cluster.awaitReady(coordinator);
             for (int i = 1; i <= spec.workers(); i++) {
-                cluster.addWorker();
+                cluster.workers.add(cluster.launchWorker());
             }
+            List<Service> all = new ArrayList<>(List.of(coordinator));
+            all.addAll(cluster.workers);
+            Map<String, Duration> ready = cluster.awaitReady(all, t0);
+            cluster.startup = new Startup(brokerUp, ready, Duration.ofNanos(System.nanoTime() - t0));
             return cluster;
         } catch (RuntimeException e) {
             if (cluster != null) {
@@ -88,15 +113,24 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Starts one more worker and waits until it is ready. */
     public Service addWorker() {
+        Service worker = launchWorker();
+        workers.add(worker);
+        awaitReady(List.of(worker), System.nanoTime());
+        return worker;
+    }
+
+    private Service launchWorker() {
         int n = workers.size() + 1;
-        Service worker = launch("worker-" + n, spec.workerJar(), spec, bootstrapServers, props(spec.workerProps(), Map.of(
+        return launch("worker-" + n, spec.workerJar(), spec, bootstrapServers, props(spec.workerProps(), Map.of(
                 "ftval.worker.id", "worker-" + n,
                 "ftval.worker.threads", Integer.toString(spec.workerThreads()),
                 "ftval.worker.cache-dir", spec.workDir().resolve("worker-cache").toString(),
                 "ai.djl.offline", "true")));
-        workers.add(worker);
-        awaitReady(worker);
-        return worker;
+    }
+
+    /** How long the start took, phase by phase. */
+    public Startup startup() {
+        return startup;
     }
 
     public String coordinatorUrl() {
@@ -148,29 +182,45 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    private void awaitReady(Service service) {
-        HttpClient http = HttpClient.newHttpClient();
+    /** Polls every service's readiness until all answer 200; returns, per service, the time from {@code t0} to its first 200. */
+    private Map<String, Duration> awaitReady(List<Service> services, long t0) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         long until = System.nanoTime() + spec.startTimeout().toNanos();
-        URI ready = URI.create(service.url() + "/q/health/ready");
-        while (System.nanoTime() < until) {
-            if (!service.process().isAlive()) {
-                throw new IllegalStateException(service.name() + " exited with " + service.process().exitValue() + " (log " + service.log() + "):\n" + tail(service.log()));
-            }
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
+        Map<String, Duration> ready = new LinkedHashMap<>();
+        while (ready.size() < services.size()) {
+            for (Service service : services) {
+                if (ready.containsKey(service.name())) {
+                    continue;
                 }
-            } catch (IOException notYet) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while " + service.name() + " started", e);
+                if (!service.process().isAlive()) {
+                    throw new IllegalStateException(service.name() + " exited with " + service.process().exitValue() + " (log " + service.log() + "):\n" + tail(service.log()));
+                }
+                if (isReady(http, service)) {
+                    ready.put(service.name(), Duration.ofNanos(System.nanoTime() - t0));
+                }
             }
-            sleep(250);
+            if (System.nanoTime() > until) {
+                Service late = services.stream().filter(s -> !ready.containsKey(s.name())).findFirst().orElseThrow();
+                throw new IllegalStateException(late.name() + " was not ready after " + spec.startTimeout().toSeconds() + " s (log " + late.log() + "):\n" + tail(late.log()));
+            }
+            if (ready.size() < services.size()) {
+                sleep(100);
+            }
         }
-        throw new IllegalStateException(service.name() + " was not ready after " + spec.startTimeout().toSeconds() + " s (log " + service.log() + "):\n" + tail(service.log()));
+        return ready;
+    }
+
+    private static boolean isReady(HttpClient http, Service service) {
+        try {
+            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(service.url() + "/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            return r.statusCode() == 200;
+        } catch (IOException notYet) {
+            return false; // not listening yet
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while " + service.name() + " started", e);
+        }
     }
 
     /** The last lines of a log, for an error message. */
