@@ -16,7 +16,8 @@ final class CliDefaults implements IDefaultValueProvider {
 
     @Override
     public String defaultValue(ArgSpec arg) {
-        if (!(arg instanceof OptionSpec option)) {
+        // picocli asks the provider first: an option with a default of its own keeps it
+        if (!(arg instanceof OptionSpec option) || option.defaultValue() != null) {
             return null;
         }
         RenderSettings render = Defaults.RENDER;

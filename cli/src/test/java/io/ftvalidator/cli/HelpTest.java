@@ -39,6 +39,17 @@ class HelpTest {
     }
 
     @org.junit.jupiter.api.Test
+    void shouldShowCoresDefaultsAndKeepACommandsOwn() {
+        String compare = CommandLineErrorsTest.ftval("compare", "--help").out();
+        assertThat(compare).contains("inference steps (default: 30)").contains("images per model (default: 4)")
+                .contains("mean or every-image (default: mean)");
+        assertThat(CommandLineErrorsTest.ftval("submit", "--help").out()).contains("INCONCLUSIVE (default: 600)");
+        // the demo and the cluster benchmark choose their own image counts
+        assertThat(CommandLineErrorsTest.ftval("demo", "--help").out()).contains("images per submission (default: 8)");
+        assertThat(CommandLineErrorsTest.ftval("bench", "cluster", "--help").out()).contains("images per submission (default: 16)");
+    }
+
+    @org.junit.jupiter.api.Test
     void shouldListEveryCommand() {
         assertThat(commands()).contains("compare", "submit", "status", "demo", "cluster", "render", "hash", "digest", "bench render", "bench cluster");
     }
