@@ -171,7 +171,7 @@ final class BenchCommand {
             ClusterRates.Rates rates;
             LocalClusterOptions none = new LocalClusterOptions();
             none.workers = 0;
-            try (LocalCluster cluster = none.start(Map.of());
+            try (LocalCluster cluster = none.start(Map.of(), false);
                     Progress bar = progress.start(spec.commandLine().getErr(), json, rateValidations * rateImages, "records")) {
                 rates = ClusterRates.measure(cluster, rateValidations, rateImages, bar);
             }
@@ -226,7 +226,7 @@ final class BenchCommand {
                 for (int workers : new int[] {1, 2}) {
                     LocalClusterOptions local = new LocalClusterOptions();
                     local.workers = workers;
-                    try (LocalCluster cluster = local.start(Map.of())) {
+                    try (LocalCluster cluster = local.start(Map.of(), false)) {
                         bar.step("warm-up");
                         CoordinatorClient client = new CoordinatorClient(cluster.coordinatorUrl());
                         // warm-up: the workers load the models once

@@ -28,7 +28,7 @@ final class ClusterCommand implements Callable<Integer> {
         out.printf("starting a broker, a coordinator and %d worker(s)...%n", local.workers);
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
-        LocalCluster cluster = local.start(Map.of("quarkus.http.port", "8080"));
+        LocalCluster cluster = local.start(Map.of("quarkus.http.port", "8080"), true);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             cluster.close();
             stopped.countDown();

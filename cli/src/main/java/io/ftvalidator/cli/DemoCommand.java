@@ -54,7 +54,7 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("starting a Kafka broker (in-JVM, KRaft), a coordinator and %d workers...%n", local.workers);
         out.flush();
         long t0 = System.nanoTime();
-        LocalCluster cluster = local.start(Map.of());
+        LocalCluster cluster = local.start(Map.of(), true);
         try {
             out.printf("cluster up in %.1f s (%s)%n", (System.nanoTime() - t0) / 1e9, cluster.startup());
             out.printf("coordinator %s, Kafka %s, logs in %s%n", cluster.coordinatorUrl(), cluster.bootstrapServers(),

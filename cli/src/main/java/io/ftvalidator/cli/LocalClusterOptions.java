@@ -20,7 +20,11 @@ final class LocalClusterOptions {
     @Option(names = "--work-dir", description = "logs, broker data and caches (default: a new folder under $FTVAL_CACHE or ~/.cache/ftvalidator)")
     Path workDir;
 
-    LocalCluster start(Map<String, String> coordinatorProps) throws IOException {
+    /**
+     * @param quickStart whether the services' JVMs start quick ({@link LocalCluster#QUICK_START}):
+     *     for clusters started by hand, not for benchmarks
+     */
+    LocalCluster start(Map<String, String> coordinatorProps, boolean quickStart) throws IOException {
         if (workers < 0 || workers > 16) {
             throw new IllegalArgumentException("--workers must be in 0..16, got " + workers);
         }
@@ -29,9 +33,10 @@ final class LocalClusterOptions {
         Files.createDirectories(dir);
         CliLogging.kafkaTo(dir.resolve("broker.log")); // beside the coordinator's and workers' logs
         int threads = workerThreads != null ? workerThreads : Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, workers));
-        return LocalCluster.start(new LocalCluster.Spec(
+        LocalCluster.Spec spec = new LocalCluster.Spec(
                 home.resolve("coordinator/target/quarkus-app/quarkus-run.jar"),
                 home.resolve("validator-worker/target/quarkus-app/quarkus-run.jar"),
-                workers, threads, dir, coordinatorProps, Map.of(), Duration.ofSeconds(180)));
+                workers, threads, dir, coordinatorProps, Map.of(), Duration.ofSeconds(180));
+        return LocalCluster.start(quickStart ? spec.withJvmOptions(LocalCluster.QUICK_START) : spec);
     }
 }

@@ -52,7 +52,8 @@ public class ValidationQueries {
         KeyQueryMetadata owner;
         try {
             owner = streams.queryMetadataForKey(ValidationStores.VALIDATIONS, validationId, Serdes.String().serializer());
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InvalidStateStoreException e) {
+            // before Kafka Streams has started (StreamsNotStartedException), or while it stops
             return new Unavailable("the aggregation is starting: " + e.getMessage());
         }
         if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
