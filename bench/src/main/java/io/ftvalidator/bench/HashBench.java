@@ -1,9 +1,9 @@
 package io.ftvalidator.bench;
 
-import io.ftvalidator.hash.HashAlgorithm;
 import io.ftvalidator.engine.hash.ImageFormatException;
 import io.ftvalidator.engine.hash.PerceptualHash;
 import io.ftvalidator.engine.render.RenderedImage;
+import io.ftvalidator.hash.HashAlgorithm;
 import java.io.IOException;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;

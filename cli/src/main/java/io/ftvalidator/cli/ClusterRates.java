@@ -1,8 +1,9 @@
 package io.ftvalidator.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.ftvalidator.render.RenderSettings;
+import io.ftvalidator.engine.bundle.Verified;
 import io.ftvalidator.local.LocalCluster;
+import io.ftvalidator.render.RenderSettings;
 import io.ftvalidator.schemas.AvroMapping;
 import io.ftvalidator.schemas.DecisionStatus;
 import io.ftvalidator.schemas.DeviceInfo;
@@ -10,11 +11,10 @@ import io.ftvalidator.schemas.DeviceKind;
 import io.ftvalidator.schemas.ImageScore;
 import io.ftvalidator.schemas.RenderJob;
 import io.ftvalidator.schemas.SubmissionResult;
-import io.ftvalidator.schemas.Topics;
 import io.ftvalidator.schemas.SubmissionSpec;
+import io.ftvalidator.schemas.Topics;
 import io.ftvalidator.schemas.ValidationDecision;
 import io.ftvalidator.schemas.ValidationRequest;
-import io.ftvalidator.engine.bundle.Verified;
 import io.ftvalidator.validation.Defaults;
 import java.io.IOException;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package io.ftvalidator.engine.render;
 
-import io.ftvalidator.render.Sampler;
 import io.ftvalidator.engine.bundle.SchedulerConfig;
+import io.ftvalidator.render.Sampler;
 
 /**
  * The training noise schedule (alphas' cumulative product) and the inference timesteps of each

@@ -1,7 +1,5 @@
 package io.ftvalidator.engine.render;
 
-import io.ftvalidator.render.Sampler;
-import io.ftvalidator.render.RenderSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,8 +10,10 @@ import io.ftvalidator.engine.EngineSetup;
 import io.ftvalidator.engine.Fixtures;
 import io.ftvalidator.engine.ModelCache;
 import io.ftvalidator.engine.bundle.Digests;
-import io.ftvalidator.hash.HashAlgorithm;
 import io.ftvalidator.engine.hash.PerceptualHash;
+import io.ftvalidator.hash.HashAlgorithm;
+import io.ftvalidator.render.RenderSettings;
+import io.ftvalidator.render.Sampler;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;

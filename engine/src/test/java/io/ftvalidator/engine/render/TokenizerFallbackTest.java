@@ -1,6 +1,5 @@
 package io.ftvalidator.engine.render;
 
-import io.ftvalidator.render.RenderSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,8 +13,9 @@ import io.ftvalidator.engine.ModelCache;
 import io.ftvalidator.engine.bundle.Manifest;
 import io.ftvalidator.engine.bundle.ModelBundle;
 import io.ftvalidator.engine.bundle.ModelRef;
-import io.ftvalidator.hash.HashAlgorithm;
 import io.ftvalidator.engine.hash.PerceptualHash;
+import io.ftvalidator.hash.HashAlgorithm;
+import io.ftvalidator.render.RenderSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
