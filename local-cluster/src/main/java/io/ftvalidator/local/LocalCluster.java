@@ -59,9 +59,9 @@ public final class LocalCluster implements AutoCloseable {
 
     /**
      * JVM options for a cluster started by hand (the demo, {@code ftval cluster}): the client
-     * compiler only, and the serial collector. Measured on 2 busy cores, they halve the CPU the
-     * three JVMs spend starting (28.7 s to 15.7 s user time for the demo) and the start-up time
-     * with it; renders run in libtorch and are unchanged (Java's floating point is strict). Not
+     * compiler only, and the serial collector. Measured on 2 busy cores, they nearly halve the CPU
+     * the JVMs spend (user time of {@code ftval demo --images 1}: 28.7 s to 15.7 s) and the
+     * start-up time with it; renders run in libtorch and are unchanged (Java's floating point is strict). Not
      * for benchmarks: the coordinator's and broker's steady throughput wants the optimizing compiler.
      */
     public static final List<String> QUICK_START = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
