@@ -5,7 +5,9 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
@@ -27,15 +29,17 @@ final class CliLogging {
     private static final List<String> KAFKA = List.of("kafka", "org.apache.kafka", "state.change.logger");
 
     private static boolean verbose;
+    private static Handler kafkaFile;
     // java.util.logging holds loggers weakly: keep the configured ones
-    private static final List<Logger> CONFIGURED = new java.util.ArrayList<>();
+    private static final Set<Logger> CONFIGURED = new HashSet<>();
 
     private CliLogging() {}
 
     /** Console logging for a quiet or a verbose run; call before any library logs or loads libtorch. */
     static synchronized void configure(boolean verboseRun) {
         verbose = verboseRun;
-        LogManager.getLogManager().reset();
+        LogManager.getLogManager().reset(); // closes every handler, the broker's file too
+        kafkaFile = null;
         Logger root = Logger.getLogger("");
         Handler console = new ConsoleHandler(); // stderr
         console.setFormatter(new OneLine());
@@ -49,8 +53,15 @@ final class CliLogging {
         }
     }
 
-    /** The broker's and Kafka clients' logs, from INFO, go to {@code file}; on stderr only with {@code -v}. */
+    /**
+     * The broker's and Kafka clients' logs, from INFO, go to {@code file} (instead of the previous
+     * cluster's, for a command that starts several); on stderr only with {@code -v}.
+     */
     static synchronized void kafkaTo(Path file) {
+        if (kafkaFile != null) {
+            KAFKA.forEach(name -> Logger.getLogger(name).removeHandler(kafkaFile));
+            kafkaFile.close();
+        }
         try {
             StreamHandler handler = new StreamHandler(new FileOutputStream(file.toFile(), true), new OneLine()) {
                 @Override
@@ -60,6 +71,7 @@ final class CliLogging {
                 }
             };
             handler.setLevel(Level.ALL);
+            kafkaFile = handler;
             for (String name : KAFKA) {
                 Logger logger = keep(name);
                 logger.setLevel(Level.INFO);
@@ -77,7 +89,7 @@ final class CliLogging {
         return logger;
     }
 
-    /** {@code 12:00:00.000 WARN  [thread] logger: message}, and the stack trace if any. */
+    /** {@code 12:00:00.000 WARN  logger: message}, and the stack trace if any. */
     private static final class OneLine extends Formatter {
         @Override
         public String format(LogRecord r) {
