@@ -1,14 +1,12 @@
 package io.ftvalidator.bench;
 
-import io.ftvalidator.engine.hash.HashAlgorithm;
 import io.ftvalidator.engine.hash.ImageFormatException;
 import io.ftvalidator.engine.hash.PerceptualHash;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
+import io.ftvalidator.engine.render.RenderedImage;
+import io.ftvalidator.hash.HashAlgorithm;
 import java.io.IOException;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import javax.imageio.ImageIO;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -49,7 +47,7 @@ public class HashBench {
     public void setUp() throws IOException {
         hash = HashAlgorithm.fromCliName(algorithm);
         rgb = renderLike(SIZE, SIZE, 42);
-        png = toPng(rgb, SIZE, SIZE);
+        png = new RenderedImage(SIZE, SIZE, rgb).toPng(); // the PNG the command line saves
     }
 
     @Benchmark
@@ -76,18 +74,5 @@ public class HashBench {
             }
         }
         return out;
-    }
-
-    private static byte[] toPng(byte[] rgb, int width, int height) throws IOException {
-        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                int i = (y * width + x) * 3;
-                image.setRGB(x, y, (rgb[i] & 0xff) << 16 | (rgb[i + 1] & 0xff) << 8 | (rgb[i + 2] & 0xff));
-            }
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(image, "png", out);
-        return out.toByteArray();
     }
 }

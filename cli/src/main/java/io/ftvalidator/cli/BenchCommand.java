@@ -1,14 +1,18 @@
 package io.ftvalidator.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ftvalidator.engine.EngineSetup;
 import io.ftvalidator.engine.ModelCache;
+import io.ftvalidator.engine.RenderAndHash.ImageListener;
+import io.ftvalidator.engine.RenderAndHash.Images;
 import io.ftvalidator.engine.bundle.ModelRef;
-import io.ftvalidator.engine.hash.HashAlgorithm;
 import io.ftvalidator.engine.render.ImageSpec;
 import io.ftvalidator.engine.render.LoadedModel;
-import io.ftvalidator.engine.render.RenderSettings;
 import io.ftvalidator.engine.render.Renderer;
+import io.ftvalidator.hash.HashAlgorithm;
 import io.ftvalidator.local.LocalCluster;
+import io.ftvalidator.render.RenderSettings;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -19,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,6 +40,11 @@ final class BenchCommand {
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
+    static void printJson(PrintWriter out, ObjectNode figures) throws IOException {
+        out.println(CoordinatorClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(figures));
+        out.flush();
+    }
+
     @Command(name = "render", description = "Render time per image in Java (DJL) against the Python reference renderer, same bundle, machine and threads.")
     static final class Render implements Callable<Integer> {
 
@@ -52,6 +60,12 @@ final class BenchCommand {
         @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "the Python with torch (default: ${DEFAULT-VALUE})")
         String python;
 
+        @Option(names = "--json", description = "print the figures as JSON")
+        boolean json;
+
+        @Mixin
+        ProgressOptions progress;
+
         @Mixin
         RenderOptions render;
 
@@ -66,40 +80,53 @@ final class BenchCommand {
             PrintWriter out = spec.commandLine().getOut();
             List<Double> java = new ArrayList<>();
             int threads;
-            try (ModelCache cache = engine.openCache();
-                    ModelCache.Prepared prepared = cache.prepare(new ModelRef(bundle, Optional.empty()), Optional.empty());
-                    LoadedModel.Session session = prepared.open()) {
-                threads = io.ftvalidator.engine.EngineSetup.threads();
-                for (int i = 0; i <= runs; i++) {
-                    long t0 = System.nanoTime();
-                    Renderer.render(session, new ImageSpec(42, i, prompt, settings));
-                    if (i > 0) {
-                        java.add((System.nanoTime() - t0) / 1e6);
-                    }
-                }
-            }
-            double javaMs = median(java);
-            out.printf("java   render_ms_per_image %.1f (median of %d, %d threads, %s %d steps)%n", javaMs, runs, threads, settings.sampler(), settings.steps());
-            out.flush();
-            List<String> command = new ArrayList<>(List.of(python, Home.path().resolve("python/render_reference.py").toString(),
-                    "--model", bundle.toString(), "--seed", "42", "--index", "0", "--prompt", prompt,
-                    "--steps", Integer.toString(settings.steps()), "--guidance", Double.toString(settings.guidance()),
-                    "--sampler", settings.sampler().id(), "--threads", Integer.toString(threads),
-                    "--bench", Integer.toString(runs), "--out", Path.of(System.getProperty("java.io.tmpdir"), "ftval-bench.png").toString()));
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            double javaMs;
             Double pythonMs = null;
-            StringBuilder log = new StringBuilder();
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    log.append(line).append('\n');
-                    if (line.startsWith("render_ms_per_image ")) {
-                        pythonMs = Double.parseDouble(line.substring("render_ms_per_image ".length()).trim());
+            try (Progress bar = progress.start(spec.commandLine().getErr(), json, runs + 2, "steps")) {
+                try (ModelCache cache = engine.openCache();
+                        ModelCache.Prepared prepared = cache.prepare(new ModelRef(bundle, Optional.empty()), Optional.empty());
+                        LoadedModel.Session session = prepared.open()) {
+                    threads = EngineSetup.threads();
+                    for (int i = 0; i <= runs; i++) {
+                        long t0 = System.nanoTime();
+                        Renderer.render(session, new ImageSpec(42, i, prompt, settings));
+                        if (i > 0) {
+                            java.add((System.nanoTime() - t0) / 1e6);
+                        }
+                        bar.step(i == 0 ? "java warm-up" : "java render " + i);
                     }
                 }
+                javaMs = median(java);
+                if (!json) {
+                    out.printf("java   render_ms_per_image %.1f (median of %d, %d threads, %s %d steps)%n", javaMs, runs, threads, settings.sampler(), settings.steps());
+                    out.flush();
+                }
+                List<String> command = new ArrayList<>(List.of(python, Home.path().resolve("python/render_reference.py").toString(),
+                        "--model", bundle.toString(), "--seed", "42", "--index", "0", "--prompt", prompt,
+                        "--steps", Integer.toString(settings.steps()), "--guidance", Double.toString(settings.guidance()),
+                        "--sampler", settings.sampler().id(), "--threads", Integer.toString(threads),
+                        "--bench", Integer.toString(runs), "--out", Path.of(System.getProperty("java.io.tmpdir"), "ftval-bench.png").toString()));
+                Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+                StringBuilder log = new StringBuilder();
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = r.readLine()) != null; ) {
+                        log.append(line).append('\n');
+                        if (line.startsWith("render_ms_per_image ")) {
+                            pythonMs = Double.parseDouble(line.substring("render_ms_per_image ".length()).trim());
+                        }
+                    }
+                }
+                if (p.waitFor() != 0 || pythonMs == null) {
+                    String last = log.toString().strip().lines().reduce((a, b) -> b).orElse("no output");
+                    throw new IllegalStateException("the Python reference failed: " + last + "\n" + log);
+                }
+                bar.step("python");
             }
-            if (p.waitFor() != 0 || pythonMs == null) {
-                String last = log.toString().strip().lines().reduce((a, b) -> b).orElse("no output");
-                throw new IllegalStateException("the Python reference failed: " + last + "\n" + log);
+            if (json) {
+                printJson(out, CoordinatorClient.JSON.createObjectNode().put("bundle", bundle.toString()).put("threads", threads)
+                        .put("runs", runs).put("sampler", settings.sampler().id()).put("steps", settings.steps())
+                        .put("javaMsPerImage", javaMs).put("pythonMsPerImage", pythonMs).put("ratio", javaMs / pythonMs));
+                return 0;
             }
             out.printf("python render_ms_per_image %.1f (median of %d, %d threads)%n", pythonMs, runs, threads);
             out.printf("ratio java/python %.2f%n", javaMs / pythonMs);
@@ -168,15 +195,46 @@ final class BenchCommand {
         @Option(names = "--rates-only", description = "only the fan-out and aggregation rates, no rendering")
         boolean ratesOnly;
 
+        @Option(names = "--json", description = "print the figures as JSON")
+        boolean json;
+
+        @Mixin
+        ProgressOptions progress;
+
         @Mixin
         RenderOptions render;
 
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            if (ratesOnly) {
-                return rates(out);
+            ObjectNode figures = CoordinatorClient.JSON.createObjectNode();
+            if (!ratesOnly) {
+                renders(out, figures);
             }
+            ClusterRates.Rates rates;
+            LocalClusterOptions none = new LocalClusterOptions();
+            none.workers = 0;
+            try (LocalCluster cluster = none.start(Map.of(), false);
+                    Progress bar = progress.start(spec.commandLine().getErr(), json, rateValidations * rateImages, "records")) {
+                rates = ClusterRates.measure(cluster, rateValidations, rateImages, bar);
+            }
+            if (json) {
+                figures.putObject("fanOut").put("validations", rates.validations()).put("renderJobs", rates.jobs())
+                        .put("seconds", rates.fanOutSeconds()).put("jobsPerSecond", rates.jobsPerSecond());
+                figures.putObject("aggregation").put("scores", rates.jobs()).put("decisions", rates.validations())
+                        .put("seconds", rates.aggregationSeconds()).put("scoresPerSecond", rates.scoresPerSecond());
+                printJson(out, figures);
+            } else {
+                out.printf("fan-out: %d validations x %d images = %d render jobs published in %.2f s: %.0f jobs/s%n",
+                        rates.validations(), rates.imagesPerValidation(), rates.jobs(), rates.fanOutSeconds(), rates.jobsPerSecond());
+                out.printf("aggregation: %d scores (3 hashes each) to %d decisions in %.2f s: %.0f scores/s%n",
+                        rates.jobs(), rates.validations(), rates.aggregationSeconds(), rates.scoresPerSecond());
+            }
+            return 0;
+        }
+
+        /** Pure render time in one process, then the cluster end to end with 1 and 2 workers. */
+        private void renders(PrintWriter out, ObjectNode figures) throws Exception {
             List<SubmissionArg> submissions = Fixtures.groupOfThree();
             List<String> pool = Fixtures.prompts();
             if (images < 1 || images > pool.size()) {
@@ -185,50 +243,54 @@ final class BenchCommand {
             List<String> prompts = pool.subList(0, images);
             RenderSettings settings = render.settings();
             int cores = Runtime.getRuntime().availableProcessors();
-
-            // 1. pure render time: every image of the validation in one process, models loaded beforehand
-            EngineOptions engine = new EngineOptions();
-            engine.device = "cpu";
-            engine.precision = "float32";
-            double pureMs;
-            try (ModelCache cache = engine.openCache()) {
-                LocalRenders.run(cache, submissions, Optional.of(Fixtures.baseRef()), 42, prompts.subList(0, 1), settings, HashAlgorithm.GOIMAGEHASH, (s, i, im) -> { });
-                long t0 = System.nanoTime();
-                LocalRenders.run(cache, submissions, Optional.of(Fixtures.baseRef()), 42, prompts, settings, HashAlgorithm.GOIMAGEHASH, (s, i, im) -> { });
-                pureMs = (System.nanoTime() - t0) / 1e6;
-            }
-            out.printf("pure render, one process, %d threads: %d submissions x %d images in %.0f ms%n", cores, submissions.size(), images, pureMs);
-            out.flush();
-
-            // 2. end to end, 1 and 2 workers (each worker gets cores / workers engine threads)
-            for (int workers : new int[] {1, 2}) {
-                LocalClusterOptions local = new LocalClusterOptions();
-                local.workers = workers;
-                try (LocalCluster cluster = local.start(Map.of())) {
-                    CoordinatorClient client = new CoordinatorClient(cluster.coordinatorUrl());
-                    // warm-up: the workers load the models once
-                    ClusterRates.validate(client, ClusterRates.request(submissions, prompts.subList(0, Math.min(prompts.size(), 2 * workers)), settings));
-                    ObjectNode request = ClusterRates.request(submissions, prompts, settings);
+            ArrayNode clusters = figures.putArray("cluster");
+            try (Progress bar = progress.start(spec.commandLine().getErr(), json, 2 + 2 * 3, "steps")) {
+                // 1. pure render time: every image of the validation in one process, models loaded beforehand
+                EngineOptions engine = new EngineOptions();
+                engine.device = "cpu";
+                engine.precision = "float32";
+                double pureMs;
+                try (ModelCache cache = engine.openCache()) {
+                    LocalRenders.run(cache, submissions, Optional.of(Fixtures.baseRef()),
+                            Images.all(42, prompts.subList(0, 1), settings, HashAlgorithm.GOIMAGEHASH), ImageListener.NONE);
+                    bar.step("pure render");
                     long t0 = System.nanoTime();
-                    ClusterRates.validate(client, request);
-                    double wallMs = (System.nanoTime() - t0) / 1e6;
-                    out.printf("cluster, %d worker(s) x %d threads: %.0f ms end to end, ratio to pure render %.2f%n",
-                            workers, Math.max(1, cores / workers), wallMs, wallMs / pureMs);
+                    LocalRenders.run(cache, submissions, Optional.of(Fixtures.baseRef()),
+                            Images.all(42, prompts, settings, HashAlgorithm.GOIMAGEHASH), ImageListener.NONE);
+                    pureMs = (System.nanoTime() - t0) / 1e6;
+                    bar.step("cluster, 1 worker");
+                }
+                figures.putObject("pureRender").put("threads", cores).put("submissions", submissions.size()).put("images", images).put("ms", pureMs);
+                if (!json) {
+                    out.printf("pure render, one process, %d threads: %d submissions x %d images in %.0f ms%n", cores, submissions.size(), images, pureMs);
                     out.flush();
                 }
-            }
 
-            return rates(out);
-        }
-
-        /** Fan-out and aggregation without rendering: no workers, synthetic scores. */
-        private int rates(PrintWriter out) throws Exception {
-            LocalClusterOptions none = new LocalClusterOptions();
-            none.workers = 0;
-            try (LocalCluster cluster = none.start(Map.of())) {
-                ClusterRates.measure(out, cluster, rateValidations, rateImages);
+                // 2. end to end, 1 and 2 workers (each worker gets cores / workers engine threads)
+                for (int workers : new int[] {1, 2}) {
+                    LocalClusterOptions local = new LocalClusterOptions();
+                    local.workers = workers;
+                    try (LocalCluster cluster = local.start(Map.of(), false)) {
+                        bar.step("warm-up");
+                        CoordinatorClient client = new CoordinatorClient(cluster.coordinatorUrl());
+                        // warm-up: the workers load the models once
+                        ClusterRates.validate(client, ClusterRates.request(submissions, prompts.subList(0, Math.min(prompts.size(), 2 * workers)), settings));
+                        bar.step("validation, " + workers + " worker(s)");
+                        var request = ClusterRates.request(submissions, prompts, settings);
+                        long t0 = System.nanoTime();
+                        ClusterRates.validate(client, request);
+                        double wallMs = (System.nanoTime() - t0) / 1e6;
+                        bar.step(workers == 1 ? "cluster, 2 workers" : "rates");
+                        clusters.addObject().put("workers", workers).put("threadsPerWorker", Math.max(1, cores / workers))
+                                .put("ms", wallMs).put("ratioToPureRender", wallMs / pureMs);
+                        if (!json) {
+                            out.printf("cluster, %d worker(s) x %d threads: %.0f ms end to end, ratio to pure render %.2f%n",
+                                    workers, Math.max(1, cores / workers), wallMs, wallMs / pureMs);
+                            out.flush();
+                        }
+                    }
+                }
             }
-            return 0;
         }
     }
 }

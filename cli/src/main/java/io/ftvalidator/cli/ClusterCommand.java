@@ -19,13 +19,16 @@ final class ClusterCommand implements Callable<Integer> {
     @Mixin
     LocalClusterOptions local;
 
+    @picocli.CommandLine.Option(names = "--json", description = "once it is up, print {coordinator, kafka, logs} as JSON (the rest goes to stderr)")
+    boolean json;
+
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
         out.printf("starting a broker, a coordinator and %d worker(s)%s...%n", local.workers, local.serde.equals("registry") ? ", a schema registry" : "");
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
-        LocalCluster cluster = local.start(Map.of("quarkus.http.port", "8080"));
+        LocalCluster cluster = local.start(Map.of("quarkus.http.port", "8080"), true);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             cluster.close();
             stopped.countDown();
@@ -34,6 +37,12 @@ final class ClusterCommand implements Callable<Integer> {
                 LocalClusterOptions.encoding(cluster), cluster.coordinator().log().getParent());
         out.println("./ftval submit ... talks to it; Ctrl-C stops it");
         out.flush();
+        if (json) {
+            spec.commandLine().getOut().println(CoordinatorClient.JSON.writeValueAsString(CoordinatorClient.JSON.createObjectNode()
+                    .put("coordinator", cluster.coordinatorUrl()).put("kafka", cluster.bootstrapServers())
+                    .put("logs", cluster.coordinator().log().getParent().toString())));
+            spec.commandLine().getOut().flush();
+        }
         stopped.await();
         return 0;
     }

@@ -1,8 +1,10 @@
 package io.ftvalidator.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.ftvalidator.engine.render.RenderSettings;
+import io.ftvalidator.engine.bundle.Verified;
 import io.ftvalidator.local.LocalCluster;
+import io.ftvalidator.render.RenderSettings;
+import io.ftvalidator.schemas.AvroMapping;
 import io.ftvalidator.schemas.DecisionStatus;
 import io.ftvalidator.schemas.DeviceInfo;
 import io.ftvalidator.schemas.DeviceKind;
@@ -10,13 +12,12 @@ import io.ftvalidator.schemas.ImageScore;
 import io.ftvalidator.schemas.Precision;
 import io.ftvalidator.schemas.RenderJob;
 import io.ftvalidator.schemas.SubmissionResult;
-import io.ftvalidator.schemas.Topics;
 import io.ftvalidator.schemas.SubmissionSpec;
+import io.ftvalidator.schemas.Topics;
 import io.ftvalidator.schemas.ValidationDecision;
 import io.ftvalidator.schemas.ValidationRequest;
-import io.ftvalidator.engine.bundle.Verified;
+import io.ftvalidator.validation.Defaults;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -52,7 +53,23 @@ final class ClusterRates {
         }
     }
 
-    static void measure(PrintWriter out, LocalCluster cluster, int rateValidations, int perValidation) throws Exception {
+    /** The coordinator's rates without rendering: render jobs published, and scores aggregated into decisions, per second. */
+    record Rates(int validations, int imagesPerValidation, double fanOutSeconds, double aggregationSeconds) {
+        int jobs() {
+            return validations * imagesPerValidation;
+        }
+
+        double jobsPerSecond() {
+            return jobs() / fanOutSeconds;
+        }
+
+        double scoresPerSecond() {
+            return jobs() / aggregationSeconds;
+        }
+    }
+
+    /** Fan-out, then aggregation, of {@code rateValidations} validations; {@code bar} counts jobs, then decisions. */
+    static Rates measure(LocalCluster cluster, int rateValidations, int perValidation, Progress bar) throws Exception {
         int total = rateValidations * perValidation;
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
@@ -60,6 +77,7 @@ final class ClusterRates {
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        double fanOutSeconds;
         List<String> ids = new ArrayList<>();
         List<RenderJob> jobs = new ArrayList<>(total);
         List<SubmissionSpec> subs = new ArrayList<>();
@@ -83,19 +101,17 @@ final class ClusterRates {
                 ids.add(id);
                 requests.send(new ProducerRecord<>(Topics.VALIDATION_REQUESTS.name(), id, ValidationRequest.newBuilder()
                         .setValidationId(id).setSubmissions(subs).setSeed(v).setImages(perValidation)
-                        .setPrompts(List.of("a red circle on a blue background")).setSettings(io.ftvalidator.schemas.RenderSettings.newBuilder().build())
-                        .setRule(io.ftvalidator.schemas.Rule.MEAN).setDeadlineMillis(now + 3_600_000).setRequestedAtMillis(now).build()));
+                        .setPrompts(List.of("a red circle on a blue background")).setSettings(AvroMapping.toAvro(Defaults.RENDER))
+                        .setRule(AvroMapping.toAvro(Defaults.RULE)).setDeadlineMillis(now + 3_600_000).setRequestedAtMillis(now).build()));
             }
             requests.flush();
             while (jobs.size() < total) {
                 for (ConsumerRecord<String, RenderJob> r : consumer.poll(Duration.ofMillis(200))) {
                     jobs.add(r.value());
                 }
+                bar.set(jobs.size(), total, "fan-out");
             }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            out.printf("fan-out: %d validations x %d images = %d render jobs published in %.2f s: %.0f jobs/s%n",
-                    rateValidations, perValidation, total, seconds, total / seconds);
-            out.flush();
+            fanOutSeconds = (System.nanoTime() - t0) / 1e9;
         }
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
@@ -123,10 +139,9 @@ final class ClusterRates {
                         decided.add(r.key());
                     }
                 }
+                bar.set(decided.size(), ids.size(), "aggregation");
             }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            out.printf("aggregation: %d scores (3 hashes each) to %d decisions in %.2f s: %.0f scores/s%n",
-                    total, ids.size(), seconds, total / seconds);
+            return new Rates(rateValidations, perValidation, fanOutSeconds, (System.nanoTime() - t0) / 1e9);
         }
     }
 }

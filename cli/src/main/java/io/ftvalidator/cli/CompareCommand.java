@@ -8,10 +8,11 @@ import io.ftvalidator.decision.PairScore;
 import io.ftvalidator.decision.Rule;
 import io.ftvalidator.decision.Submission;
 import io.ftvalidator.engine.ModelCache;
+import io.ftvalidator.engine.RenderAndHash.Images;
 import io.ftvalidator.engine.bundle.ModelRef;
-import io.ftvalidator.engine.hash.HashAlgorithm;
+import io.ftvalidator.hash.HashAlgorithm;
 import io.ftvalidator.engine.hash.PerceptualHash;
-import io.ftvalidator.engine.render.RenderSettings;
+import io.ftvalidator.render.RenderSettings;
 import io.ftvalidator.engine.render.RenderedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -42,6 +43,12 @@ final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "print the result as JSON")
     boolean json;
+
+    @Option(names = "--exit-code", description = "exit with the verdict: 0 AGREED, 3 OUTLIER, 4 NO_CONSENSUS or INCONCLUSIVE (1 still means an error)")
+    boolean exitCode;
+
+    @Mixin
+    ProgressOptions progress;
 
     @Option(names = "--save-images", description = "also write every render as DIR/<model>/<index>.png")
     Path saveImages;
@@ -76,8 +83,12 @@ final class CompareCommand implements Callable<Integer> {
         long seed = validation.seed;
 
         List<LocalRenders.Outcome> outcomes;
-        try (ModelCache cache = engine.openCache()) {
-            outcomes = LocalRenders.run(cache, submissions, baseRef, seed, imagePrompts, settings, hash, this::save);
+        try (ModelCache cache = engine.openCache();
+                Progress bar = progress.start(spec.commandLine().getErr(), json, submissions.size() * images, "images")) {
+            outcomes = LocalRenders.run(cache, submissions, baseRef, Images.all(seed, imagePrompts, settings, hash), (id, index, image) -> {
+                save(id, index, image);
+                bar.step(id);
+            });
         }
         List<SubmissionReport> reports = new ArrayList<>();
         for (LocalRenders.Outcome o : outcomes) {
@@ -102,7 +113,10 @@ final class CompareCommand implements Callable<Integer> {
         } else {
             printText(out, report, decision);
         }
-        return decision.failed().isEmpty() ? 0 : Ftval.FAILED;
+        if (!decision.failed().isEmpty()) {
+            return Ftval.FAILED;
+        }
+        return exitCode ? Ftval.exitCode(decision.verdict().name()) : 0;
     }
 
     private void save(String id, int index, RenderedImage image) throws IOException {

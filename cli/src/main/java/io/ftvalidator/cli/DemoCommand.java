@@ -36,9 +36,16 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--keep-running", description = "leave the cluster running after the verdict, until Ctrl-C")
     boolean keepRunning;
 
+    @Option(names = "--json", description = "print the decided status as JSON on stdout (what the demo says goes to stderr)")
+    boolean json;
+
+    @Mixin
+    ProgressOptions progress;
+
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter result = spec.commandLine().getOut();
+        PrintWriter out = json ? spec.commandLine().getErr() : result;
         List<SubmissionArg> submissions = Fixtures.groupOfThree(cheat);
         List<String> prompts = Fixtures.prompts();
         if (images < 1 || images > prompts.size()) {
@@ -47,10 +54,11 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("starting a Kafka broker (in-JVM, KRaft), a coordinator and %d workers...%n", local.workers);
         out.flush();
         long t0 = System.nanoTime();
-        LocalCluster cluster = local.start(Map.of());
+        LocalCluster cluster = local.start(Map.of(), true);
         try {
-            out.printf("cluster up in %.1f s: coordinator %s, Kafka %s, %s, logs in %s%n", (System.nanoTime() - t0) / 1e9,
-                    cluster.coordinatorUrl(), cluster.bootstrapServers(), LocalClusterOptions.encoding(cluster),
+            out.printf("cluster up in %.1f s (%s)%n", (System.nanoTime() - t0) / 1e9, cluster.startup());
+            out.printf("coordinator %s, Kafka %s, %s, logs in %s%n", cluster.coordinatorUrl(), cluster.bootstrapServers(),
+                    LocalClusterOptions.encoding(cluster),
                     cluster.coordinator().log().getParent());
             CoordinatorClient client = new CoordinatorClient(cluster.coordinatorUrl());
             ValidationOptions v = Fixtures.options(submissions, prompts.subList(0, images));
@@ -58,8 +66,11 @@ final class DemoCommand implements Callable<Integer> {
             out.printf("validation %s: %d submissions (honest-1, honest-2 and the dishonest '%s') x %d images, seed 42%n",
                     id, submissions.size(), cheat, images);
             out.flush();
-            JsonNode status = client.awaitDecision(id, Duration.ofMinutes(15), s -> StatusPrinter.progress(out, s));
-            StatusPrinter.decision(out, status);
+            JsonNode status;
+            try (Progress bar = progress.start(spec.commandLine().getErr(), json, images, "images")) {
+                status = client.awaitDecision(id, Duration.ofMinutes(15), s -> StatusPrinter.progress(bar, s));
+            }
+            StatusPrinter.print(result, status, json);
             if (keepRunning) {
                 out.printf("the cluster keeps running: ./ftval status --coordinator %s %s; Ctrl-C stops it%n", cluster.coordinatorUrl(), id);
                 out.flush();

@@ -23,6 +23,9 @@ final class DigestCommand implements Callable<Integer> {
     @Parameters(paramLabel = "PATH")
     Path path;
 
+    @Option(names = "--json", description = "print {path, sha256} as JSON")
+    boolean json;
+
     @Override
     public Integer call() throws IOException {
         String digest;
@@ -45,7 +48,12 @@ final class DigestCommand implements Callable<Integer> {
         } else {
             throw new IllegalArgumentException(path + ": no such file or directory");
         }
-        spec.commandLine().getOut().println(path + "#sha256=" + digest);
+        if (json) {
+            spec.commandLine().getOut().println(CoordinatorClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(
+                    CoordinatorClient.JSON.createObjectNode().put("path", path.toString()).put("sha256", digest)));
+        } else {
+            spec.commandLine().getOut().println(path + "#sha256=" + digest);
+        }
         return 0;
     }
 }

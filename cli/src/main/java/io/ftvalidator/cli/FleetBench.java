@@ -2,7 +2,7 @@ package io.ftvalidator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.ftvalidator.engine.render.RenderSettings;
+import io.ftvalidator.render.RenderSettings;
 import io.ftvalidator.local.LocalCluster;
 import java.io.IOException;
 import java.io.PrintWriter;

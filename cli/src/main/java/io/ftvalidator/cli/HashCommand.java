@@ -1,6 +1,7 @@
 package io.ftvalidator.cli;
 
-import io.ftvalidator.engine.hash.HashAlgorithm;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.ftvalidator.hash.HashAlgorithm;
 import io.ftvalidator.engine.hash.PerceptualHash;
 import io.ftvalidator.engine.hash.ImageFormatException;
 import java.io.IOException;
@@ -19,24 +20,37 @@ final class HashCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--algorithm", defaultValue = "goimagehash",
+    @Option(names = "--algorithm",
             description = "goimagehash (PerceptionHash, the reference network's) or imagehash (Python imagehash.phash); default: ${DEFAULT-VALUE}")
     String algorithm;
 
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "PNG or JPEG files")
     List<Path> files;
 
+    @Option(names = "--json", description = "print a JSON array: {file, hash} per image, {file, error} for one that cannot be hashed")
+    boolean json;
+
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         HashAlgorithm hash = HashAlgorithm.fromCliName(algorithm);
         int status = 0;
+        ArrayNode results = CoordinatorClient.JSON.createArrayNode();
         for (Path file : files) {
             try {
-                spec.commandLine().getOut().println(file + " " + PerceptualHash.toHex(PerceptualHash.hash(hash, file)));
+                String hex = PerceptualHash.toHex(PerceptualHash.hash(hash, file));
+                if (json) {
+                    results.addObject().put("file", file.toString()).put("hash", hex);
+                } else {
+                    spec.commandLine().getOut().println(file + " " + hex);
+                }
             } catch (ImageFormatException | IOException e) {
                 spec.commandLine().getErr().println("ftval: " + file + ": " + e.getMessage());
+                results.addObject().put("file", file.toString()).put("error", e.getMessage());
                 status = Ftval.FAILED;
             }
+        }
+        if (json) {
+            spec.commandLine().getOut().println(CoordinatorClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(results));
         }
         return status;
     }

@@ -27,17 +27,24 @@ final class LocalClusterOptions {
                     + "docs/integration.md) (default: ${DEFAULT-VALUE})")
     String serde;
 
-    LocalCluster start(Map<String, String> coordinatorProps) throws IOException {
+    /**
+     * @param quickStart whether the services' JVMs start quick ({@link LocalCluster#QUICK_START}):
+     *     for clusters started by hand, not for benchmarks
+     */
+    LocalCluster start(Map<String, String> coordinatorProps, boolean quickStart) throws IOException {
         if (workers < 0 || workers > 16) {
             throw new IllegalArgumentException("--workers must be in 0..16, got " + workers);
         }
         Path home = Home.path();
         Path dir = workDir != null ? workDir : Files.createTempDirectory(Files.createDirectories(Home.cache().resolve("clusters")), "cluster-");
+        Files.createDirectories(dir);
+        CliLogging.kafkaTo(dir.resolve("broker.log")); // beside the coordinator's and workers' logs
         int threads = workerThreads != null ? workerThreads : Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, workers));
         LocalCluster.Spec spec = new LocalCluster.Spec(
                 home.resolve("coordinator/target/quarkus-app/quarkus-run.jar"),
                 home.resolve("validator-worker/target/quarkus-app/quarkus-run.jar"),
                 workers, threads, dir, coordinatorProps, Map.of(), Duration.ofSeconds(180));
+        spec = quickStart ? spec.withJvmOptions(LocalCluster.QUICK_START) : spec;
         return LocalCluster.start(switch (RecordSerde.Encoding.of(serde)) {
             case SINGLE_OBJECT -> spec;
             case REGISTRY -> spec.withRegistry(LocalRegistry.defaultApp(home));

@@ -1,6 +1,8 @@
 package io.ftvalidator.cli;
 
 import io.ftvalidator.engine.ModelCache;
+import io.ftvalidator.engine.hash.PerceptualHash;
+import io.ftvalidator.hash.HashAlgorithm;
 import io.ftvalidator.engine.bundle.ModelRef;
 import io.ftvalidator.engine.render.ImageSpec;
 import io.ftvalidator.engine.render.LoadedModel;
@@ -41,6 +43,9 @@ final class RenderCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "the PNG to write")
     Path out;
 
+    @Option(names = "--json", description = "print {out, width, height, millis, hash} as JSON (hash: goimagehash, 16 hex digits)")
+    boolean json;
+
     @Mixin
     RenderOptions render;
 
@@ -63,8 +68,16 @@ final class RenderCommand implements Callable<Integer> {
                 Files.createDirectories(parent);
             }
             Files.write(out, rendered.toPng());
-            spec.commandLine().getOut().printf("%s %dx%d in %d ms on %s, %s%n", out, rendered.width(), rendered.height(), millis,
-                    cache.device(), engine.precision);
+            if (json) {
+                String hash = PerceptualHash.toHex(PerceptualHash.hashRgb(HashAlgorithm.GOIMAGEHASH, rendered.rgb(), rendered.width(), rendered.height()));
+                spec.commandLine().getOut().println(CoordinatorClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(
+                        CoordinatorClient.JSON.createObjectNode().put("out", out.toString()).put("width", rendered.width())
+                                .put("height", rendered.height()).put("millis", millis).put("hash", hash)
+                                .put("device", cache.device().toString()).put("precision", engine.precision)));
+            } else {
+                spec.commandLine().getOut().printf("%s %dx%d in %d ms on %s, %s%n", out, rendered.width(), rendered.height(), millis,
+                        cache.device(), engine.precision);
+            }
         }
         return 0;
     }

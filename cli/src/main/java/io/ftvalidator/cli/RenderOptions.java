@@ -1,28 +1,28 @@
 package io.ftvalidator.cli;
 
-import io.ftvalidator.engine.render.RenderSettings;
-import io.ftvalidator.engine.render.Sampler;
+import io.ftvalidator.render.RenderSettings;
+import io.ftvalidator.render.Sampler;
 import picocli.CommandLine.Option;
 
-/** The render settings of docs/rendering.md as options. */
+/** The render settings of docs/rendering.md as options; their defaults are core's (CliDefaults). */
 final class RenderOptions {
 
-    @Option(names = "--sampler", defaultValue = "dpm++", description = "dpm++ or ddim (default: ${DEFAULT-VALUE})")
+    @Option(names = "--sampler", description = "dpm++ or ddim (default: ${DEFAULT-VALUE})")
     String sampler;
 
-    @Option(names = "--steps", defaultValue = "30", description = "inference steps (default: ${DEFAULT-VALUE})")
+    @Option(names = "--steps", description = "inference steps (default: ${DEFAULT-VALUE})")
     int steps;
 
-    @Option(names = "--guidance", defaultValue = "7.5", description = "classifier-free guidance scale (default: ${DEFAULT-VALUE})")
+    @Option(names = "--guidance", description = "classifier-free guidance scale (default: ${DEFAULT-VALUE})")
     double guidance;
 
-    @Option(names = "--width", defaultValue = "0", description = "image width (default: the model's)")
+    @Option(names = "--width", description = "image width, 0 for the model's (default: ${DEFAULT-VALUE})")
     int width;
 
-    @Option(names = "--height", defaultValue = "0", description = "image height (default: the model's)")
+    @Option(names = "--height", description = "image height, 0 for the model's (default: ${DEFAULT-VALUE})")
     int height;
 
-    @Option(names = "--negative-prompt", defaultValue = "", description = "the unconditional prompt (default: empty)")
+    @Option(names = "--negative-prompt", description = "the unconditional prompt (default: none)")
     String negativePrompt;
 
     RenderSettings settings() {

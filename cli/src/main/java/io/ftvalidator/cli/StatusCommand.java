@@ -34,13 +34,21 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "900", description = "seconds to wait at most (default: ${DEFAULT-VALUE})")
     long timeout;
 
+    @Option(names = "--exit-code", description = "exit with the verdict: 0 AGREED, 3 OUTLIER, 4 no agreement (NO_CONSENSUS, INCONCLUSIVE, REJECTED), 5 not decided yet")
+    boolean exitCode;
+
+    @Mixin
+    ProgressOptions progress;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         CoordinatorClient client = new CoordinatorClient(cluster.url());
         PrintWriter out = spec.commandLine().getOut();
         JsonNode status;
         if (await) {
-            status = client.awaitDecision(id, Duration.ofSeconds(timeout), s -> StatusPrinter.progress(out, s));
+            try (Progress bar = progress.start(spec.commandLine().getErr(), json, 0, "images")) {
+                status = client.awaitDecision(id, Duration.ofSeconds(timeout), s -> StatusPrinter.progress(bar, s));
+            }
         } else {
             Optional<JsonNode> found = client.status(id);
             if (found.isEmpty()) {
@@ -48,11 +56,7 @@ final class StatusCommand implements Callable<Integer> {
             }
             status = found.get();
         }
-        if (json) {
-            out.println(CoordinatorClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(status));
-        } else {
-            StatusPrinter.decision(out, status);
-        }
-        return 0;
+        StatusPrinter.print(out, status, json);
+        return exitCode ? StatusPrinter.exitCode(status) : 0;
     }
 }

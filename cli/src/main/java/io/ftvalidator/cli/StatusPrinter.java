@@ -1,20 +1,36 @@
 package io.ftvalidator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.io.PrintWriter;
 
-/** Prints a validation status (the coordinator's JSON) for people. */
+/** Prints a validation status (the coordinator's JSON) for people, or as it came. */
 final class StatusPrinter {
 
     private StatusPrinter() {}
 
-    static void progress(PrintWriter out, JsonNode s) {
-        int done = s.path("imagesDone").asInt();
-        int total = s.path("images").asInt();
-        int width = 30;
-        int filled = total == 0 ? 0 : done * width / total;
-        out.printf("  [%s%s] %d/%d images%n", "#".repeat(filled), ".".repeat(width - filled), done, total);
-        out.flush();
+    /** A status on the way: images done of all. */
+    static void progress(Progress bar, JsonNode s) {
+        bar.set(s.path("imagesDone").asInt(), s.path("images").asInt(), s.path("validationId").asText());
+    }
+
+    /** The status as JSON, or as {@link #decision} writes it. */
+    static void print(PrintWriter out, JsonNode s, boolean json) throws IOException {
+        if (json) {
+            out.println(CoordinatorClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(s));
+            out.flush();
+        } else {
+            decision(out, s);
+        }
+    }
+
+    /** The exit code of a status under {@code --exit-code}: the verdict's, {@link Ftval#PENDING} while undecided. */
+    static int exitCode(JsonNode s) {
+        JsonNode d = s.path("decision");
+        if (d.isMissingNode() || d.isNull()) {
+            return Ftval.PENDING;
+        }
+        return Ftval.exitCode(d.path("verdict").isNull() ? d.path("status").asText() : d.path("verdict").asText());
     }
 
     static void decision(PrintWriter out, JsonNode s) {

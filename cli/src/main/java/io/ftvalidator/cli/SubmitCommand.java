@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ftvalidator.engine.ModelCache;
 import io.ftvalidator.engine.bundle.Verified;
-import io.ftvalidator.engine.render.RenderSettings;
+import io.ftvalidator.render.RenderSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.math.BigInteger;
@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "submit", description = "Submits a validation to a running coordinator; --wait shows progress and the verdict.")
+@Command(name = "submit", description = "Submits a validation to a running coordinator and prints its id; --wait shows progress and the verdict.")
 final class SubmitCommand implements Callable<Integer> {
 
     @Spec
@@ -37,11 +37,20 @@ final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--id", description = "the validation id (default: generated)")
     String id;
 
-    @Option(names = "--deadline", defaultValue = "600", description = "seconds until an unfinished validation is decided INCONCLUSIVE (default: ${DEFAULT-VALUE})")
+    @Option(names = "--deadline", description = "seconds until an unfinished validation is decided INCONCLUSIVE (default: ${DEFAULT-VALUE})")
     long deadlineSeconds;
 
     @Option(names = "--wait", description = "wait for the decision, showing progress")
     boolean await;
+
+    @Option(names = "--json", description = "print the coordinator's answer as JSON: the acceptance, or with --wait the decided status")
+    boolean json;
+
+    @Option(names = "--exit-code", description = "with --wait, exit with the verdict: 0 AGREED, 3 OUTLIER, 4 no agreement (NO_CONSENSUS, INCONCLUSIVE, REJECTED)")
+    boolean exitCode;
+
+    @Mixin
+    ProgressOptions progress;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
@@ -50,13 +59,20 @@ final class SubmitCommand implements Callable<Integer> {
         JsonNode accepted = client.submit(request);
         String validationId = accepted.path("validationId").asText();
         PrintWriter out = spec.commandLine().getOut();
-        out.println(validationId);
         if (!await) {
+            out.println(json ? CoordinatorClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(accepted) : validationId);
             return 0;
         }
-        JsonNode status = client.awaitDecision(validationId, Duration.ofSeconds(deadlineSeconds + 30), s -> StatusPrinter.progress(out, s));
-        StatusPrinter.decision(out, status);
-        return 0;
+        if (!json) {
+            out.println(validationId);
+            out.flush();
+        }
+        JsonNode status;
+        try (Progress bar = progress.start(spec.commandLine().getErr(), json, validation.images, "images")) {
+            status = client.awaitDecision(validationId, Duration.ofSeconds(deadlineSeconds + 30), s -> StatusPrinter.progress(bar, s));
+        }
+        StatusPrinter.print(out, status, json);
+        return exitCode ? StatusPrinter.exitCode(status) : 0;
     }
 
     /** The JSON request of POST /validations for these options: local paths become file: URIs with their digests. */

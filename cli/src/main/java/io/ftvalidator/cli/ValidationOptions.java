@@ -1,15 +1,13 @@
 package io.ftvalidator.cli;
 
-import io.ftvalidator.decision.Decider;
 import io.ftvalidator.decision.Rule;
 import io.ftvalidator.engine.bundle.ModelRef;
 import io.ftvalidator.noise.Prompts;
+import io.ftvalidator.validation.Limits;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import picocli.CommandLine.Option;
 
 /** What a validation is, on the command line: the submissions, the seed, the prompts and the rule. */
@@ -19,13 +17,14 @@ final class ValidationOptions {
     String base;
 
     @Option(names = "--model", required = true, paramLabel = "[NAME=]PATH[#sha256=HEX]",
-            description = "a submission: bundle or LoRA; give 2 or more")
+            description = "a submission: bundle or LoRA; give 2 or more. Named NAME, else by its file name, "
+                    + "else (when file names clash) by its folder's")
     List<String> models;
 
     @Option(names = "--seed", required = true, converter = SeedConverter.class, description = "unsigned 64-bit seed")
     long seed;
 
-    @Option(names = "--images", defaultValue = "8", description = "images per model (default: ${DEFAULT-VALUE})")
+    @Option(names = "--images", description = "images per model (default: ${DEFAULT-VALUE})")
     int images;
 
     @Option(names = "--prompt", description = "prompt(s); image i takes prompt i mod count")
@@ -34,13 +33,13 @@ final class ValidationOptions {
     @Option(names = "--prompts", paramLabel = "FILE", description = "a prompt pool, one per line; image i draws its prompt with the seed")
     Path promptPool;
 
-    @Option(names = "--rule", defaultValue = "mean", description = "mean or every-image (default: ${DEFAULT-VALUE})")
+    @Option(names = "--rule", description = "mean or every-image (default: ${DEFAULT-VALUE})")
     String rule;
 
-    @Option(names = "--threshold", description = "Hamming distance a pair must stay strictly below (default: the rule's calibrated value)")
+    @Option(names = "--threshold", description = "Hamming distance a pair must stay strictly below, in (0, 64] (default: the rule's calibrated value)")
     Double threshold;
 
-    @Option(names = "--algorithm", defaultValue = "goimagehash", description = "goimagehash or imagehash (default: ${DEFAULT-VALUE})")
+    @Option(names = "--algorithm", description = "goimagehash or imagehash (default: ${DEFAULT-VALUE})")
     String algorithm;
 
     Rule parsedRule() {
@@ -48,6 +47,9 @@ final class ValidationOptions {
     }
 
     double threshold() {
+        if (threshold != null && !(threshold > 0 && threshold <= Limits.MAX_THRESHOLD)) {
+            throw new IllegalArgumentException("--threshold must be in (0, " + (int) Limits.MAX_THRESHOLD + "], got " + threshold);
+        }
         return threshold != null ? threshold : parsedRule().defaultThreshold();
     }
 
@@ -55,20 +57,14 @@ final class ValidationOptions {
         return Optional.ofNullable(base).map(ModelRef::parse);
     }
 
-    /** The submissions, with unique names. */
+    /** The submissions, with unique names (by file, by folder where file names clash, or as given). */
     List<SubmissionArg> submissions() {
-        List<SubmissionArg> out = models.stream().map(SubmissionArg::parse).toList();
-        if (out.size() < 2 || out.size() > Decider.MAX_SUBMISSIONS) {
-            throw new IllegalArgumentException("give 2.." + Decider.MAX_SUBMISSIONS + " --model options, got " + out.size());
+        List<SubmissionArg> out = SubmissionArg.withUniqueIds(models.stream().map(SubmissionArg::parse).toList());
+        if (out.size() < Limits.MIN_SUBMISSIONS || out.size() > Limits.MAX_SUBMISSIONS) {
+            throw new IllegalArgumentException("give " + Limits.MIN_SUBMISSIONS + ".." + Limits.MAX_SUBMISSIONS + " --model options, got " + out.size());
         }
-        Set<String> ids = new HashSet<>();
-        for (SubmissionArg s : out) {
-            if (!ids.add(s.id())) {
-                throw new IllegalArgumentException("two submissions are named '" + s.id() + "': name them NAME=PATH");
-            }
-        }
-        if (images < 1 || images > 1000) {
-            throw new IllegalArgumentException("--images must be in 1..1000, got " + images);
+        if (images < 1 || images > Limits.MAX_IMAGES) {
+            throw new IllegalArgumentException("--images must be in 1.." + Limits.MAX_IMAGES + ", got " + images);
         }
         return out;
     }

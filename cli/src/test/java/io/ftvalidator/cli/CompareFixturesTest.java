@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ftvalidator.decision.Rule;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -51,19 +53,26 @@ class CompareFixturesTest {
     }
 
     static JsonNode compare(Path base, String rule, int images, Double threshold, List<String> models) throws Exception {
+        String[] more = threshold == null ? new String[0] : new String[] {"--threshold", threshold.toString()};
+        CommandLineErrorsTest.Run run = run(base, rule, images, models, more);
+        assertThat(run.exit()).as(run.err()).isZero();
+        return new ObjectMapper().readTree(run.out());
+    }
+
+    static CommandLineErrorsTest.Run run(String rule, int images, List<String> models, String... more) {
+        return run(models().resolve("base"), rule, images, models, more);
+    }
+
+    static CommandLineErrorsTest.Run run(Path base, String rule, int images, List<String> models, String... more) {
         List<String> args = new ArrayList<>(List.of("compare", "--base", base.toString(), "--seed", "42",
                 "--images", Integer.toString(images), "--prompts", CommandLineErrorsTest.fixtures().resolve("prompts.txt").toString(),
                 "--rule", rule, "--threads", "2", "--cache", tmp.resolve("cache").toString(), "--json"));
-        if (threshold != null) {
-            args.addAll(List.of("--threshold", threshold.toString()));
-        }
         for (String m : models) {
             args.add("--model");
             args.add(m);
         }
-        CommandLineErrorsTest.Run run = CommandLineErrorsTest.ftval(args.toArray(String[]::new));
-        assertThat(run.exit()).as(run.err()).isZero();
-        return new ObjectMapper().readTree(run.out());
+        args.addAll(List.of(more));
+        return CommandLineErrorsTest.ftval(args.toArray(String[]::new));
     }
 
     private static JsonNode pair(JsonNode report, String a, String b) {
@@ -172,5 +181,51 @@ class CompareFixturesTest {
         for (JsonNode p : report.path("pairs")) {
             assertThat(p.path("max").asInt()).as("%s", p).isZero();
         }
+    }
+
+    @Test
+    void shouldExitWithTheVerdictOnlyWhenAsked() throws Exception {
+        List<String> outlier = List.of(lora("honest-1"), lora("honest-2"), lora("dishonest-half-steps"));
+        CommandLineErrorsTest.Run plain = run("mean", 2, outlier);
+        CommandLineErrorsTest.Run asked = run("mean", 2, outlier, "--exit-code");
+        assertThat(new ObjectMapper().readTree(plain.out()).path("verdict").asText()).isEqualTo("OUTLIER");
+        assertThat(plain.exit()).as(plain.err()).isZero();
+        assertThat(asked.exit()).as(asked.err()).isEqualTo(Ftval.OUTLIER).isEqualTo(3);
+        assertThat(new ObjectMapper().readTree(asked.out()).path("outliers").toString()).isEqualTo("[\"dishonest-half-steps\"]");
+
+        CommandLineErrorsTest.Run split = run("mean", 2, List.of(lora("honest-1"), lora("dishonest-half-steps")), "--exit-code");
+        assertThat(new ObjectMapper().readTree(split.out()).path("verdict").asText()).isEqualTo("NO_CONSENSUS");
+        assertThat(split.exit()).isEqualTo(Ftval.NO_AGREEMENT).isEqualTo(4);
+
+        CommandLineErrorsTest.Run agreed = run("mean", 2, List.of(lora("honest-1"), lora("honest-2")), "--exit-code");
+        assertThat(new ObjectMapper().readTree(agreed.out()).path("verdict").asText()).isEqualTo("AGREED");
+        assertThat(agreed.exit()).isZero();
+    }
+
+    @Test
+    void shouldNameSubmissionsWhoseFileNamesClashByTheirFolders() throws Exception {
+        // as PEFT and diffusers save them: the same file name in each node's output folder
+        Path a = Files.createDirectories(tmp.resolve("out/node-a")).resolve("pytorch_lora_weights.safetensors");
+        Path b = Files.createDirectories(tmp.resolve("out/node-b")).resolve("pytorch_lora_weights.safetensors");
+        Files.copy(Fixtures.lora("honest-1"), a);
+        Files.copy(Fixtures.lora("dishonest-half-steps"), b);
+        CommandLineErrorsTest.Run run = run("mean", 1, List.of(a.toString(), b.toString()));
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode report = new ObjectMapper().readTree(run.out());
+        assertThat(report.path("submissions").findValuesAsText("id")).containsExactly("node-a", "node-b");
+        assertThat(report.path("pairs").get(0).path("first").asText()).isEqualTo("node-a");
+        assertThat(report.path("pairs").get(0).path("same").asBoolean()).isFalse();
+    }
+
+    @Test
+    void shouldRefuseSubmissionsWhoseFoldersClashTooInOneLine() throws Exception {
+        Path a = Files.createDirectories(tmp.resolve("x/run")).resolve("adapter_model.safetensors");
+        Path b = Files.createDirectories(tmp.resolve("y/run")).resolve("adapter_model.safetensors");
+        Files.copy(Fixtures.lora("honest-1"), a, StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(Fixtures.lora("honest-2"), b, StandardCopyOption.REPLACE_EXISTING);
+        CommandLineErrorsTest.Run run = run("mean", 1, List.of(a.toString(), b.toString()));
+        assertThat(run.exit()).isEqualTo(Ftval.FAILED);
+        assertThat(run.err()).isEqualTo("ftval: submissions " + a + ", " + b + " would all be named 'run': name each NAME=PATH\n");
+        assertThat(run.out()).isEmpty();
     }
 }

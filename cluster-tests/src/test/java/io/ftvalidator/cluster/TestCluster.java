@@ -75,8 +75,8 @@ final class TestCluster implements AutoCloseable {
         LocalCluster.Spec spec = new LocalCluster.Spec(
                 HOME.resolve("coordinator/target/quarkus-app/quarkus-run.jar"),
                 HOME.resolve("validator-worker/target/quarkus-app/quarkus-run.jar"),
-                workers, 1, work, Map.of("ftval.deadline-scan", "500ms"), workerProps, brokerProps, Duration.ofSeconds(180),
-                null, null);
+                workers, 1, work, Map.of("ftval.deadline-scan", "500ms"), workerProps, Duration.ofSeconds(180))
+                .withBrokerProps(brokerProps);
         if (container != null) {
             spec = spec.withExternalKafka(container.getBootstrapServers());
         }

@@ -2,8 +2,10 @@ package io.ftvalidator.coordinator;
 
 import io.ftvalidator.schemas.Topics;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +47,8 @@ public class TopicsBootstrap {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
-    void onStart(@Observes StartupEvent event) throws InterruptedException, ExecutionException {
+    /** Before the other start-up observers: Kafka Streams then finds its topics at its first look instead of a second later. */
+    void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) throws InterruptedException, ExecutionException {
         if (!create) {
             return;
         }

@@ -3,7 +3,7 @@ package io.ftvalidator.engine;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import io.ftvalidator.engine.EngineException.Kind;
-import io.ftvalidator.engine.render.Precision;
+import io.ftvalidator.render.Precision;
 
 /**
  * Settings DJL's PyTorch engine reads once, when it starts: they must be set before the first
@@ -12,6 +12,12 @@ import io.ftvalidator.engine.render.Precision;
 public final class EngineSetup {
 
     public static final String THREADS = "ai.djl.pytorch.num_threads";
+
+    /**
+     * libtorch's own log threshold on stderr (INFO, WARNING, ERROR or FATAL); unset, libtorch's
+     * WARNING. PyTorch's {@code TORCH_CPP_LOG_LEVEL} wins when set. See {@link LibTorch}.
+     */
+    public static final String TORCH_LOG_LEVEL = LibTorch.LOG_LEVEL;
 
     private EngineSetup() {}
 
@@ -28,6 +34,16 @@ public final class EngineSetup {
         setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
         setIfAbsent("ai.djl.pytorch.graph_optimizer", "false");
         setIfAbsent("ai.djl.offline", "true");
+    }
+
+    /**
+     * DJL's PyTorch engine, loaded on first use, with NNPACK off and libtorch's log threshold set
+     * (see {@link LibTorch}). Every path that renders reaches the engine through here.
+     */
+    public static Engine engine() {
+        Engine engine = Engine.getEngine("PyTorch");
+        LibTorch.apply();
+        return engine;
     }
 
     /** The thread count renders run with. */
@@ -50,10 +66,10 @@ public final class EngineSetup {
         } else {
             throw new EngineException(Kind.BAD_INPUT, "unknown device '" + name + "': use auto, cpu, gpu or gpu:N");
         }
-        if (device.isGpu() && device.getDeviceId() >= Engine.getEngine("PyTorch").getGpuCount()) {
+        if (device.isGpu() && device.getDeviceId() >= engine().getGpuCount()) {
             throw new EngineException(
                     Kind.BAD_INPUT, "device " + name + " is not here: this machine has "
-                            + Engine.getEngine("PyTorch").getGpuCount() + " GPU(s)");
+                            + engine().getGpuCount() + " GPU(s)");
         }
         return device;
     }
@@ -65,7 +81,12 @@ public final class EngineSetup {
      * refused rather than recorded falsely.
      */
     public static Precision precision(String name, Device device) {
-        Precision precision = Precision.parse(name);
+        Precision precision;
+        try {
+            precision = Precision.parse(name);
+        } catch (IllegalArgumentException e) {
+            throw new EngineException(Kind.BAD_INPUT, e.getMessage());
+        }
         if (precision != Precision.FLOAT32) {
             throw new EngineException(Kind.BAD_INPUT, "precision " + precision.id() + " is not available on " + device
                     + ": DJL " + Engine.getDjlVersion() + " cannot cast a loaded TorchScript model's weights; render in float32");

@@ -19,7 +19,7 @@ import java.util.Optional;
  * A whole cluster on this machine: the embedded broker in this JVM, the coordinator and N workers
  * as separate processes running their real Quarkus jars, each logging to its own file, and, in
  * registry mode, a real schema registry process ({@link LocalRegistry}) whose wire format every
- * service then writes. For the demo, the benchmark and the end-to-end tests.
+ * service then writes. For the demo, the benchmarks and the end-to-end tests.
  */
 public final class LocalCluster implements AutoCloseable {
 
@@ -31,32 +31,73 @@ public final class LocalCluster implements AutoCloseable {
      * @param workDir logs, broker data, state and model caches
      * @param coordinatorProps extra {@code -D} settings of the coordinator
      * @param workerProps extra {@code -D} settings of every worker
+     * @param brokerProps settings of the embedded broker that replace its defaults
      * @param externalKafka a broker to use instead of the embedded one (e.g. a Testcontainers
      *     Kafka where Docker exists); null for the embedded broker
-     * @param brokerProps settings of the embedded broker that replace its defaults
      * @param registryApp the unpacked schema registry ({@link LocalRegistry#defaultApp}) to start
      *     and run the services with {@code ftval.serde=registry}; null for single-object encoding
+     * @param jvmOptions extra options of every service's JVM, e.g. {@link #QUICK_START}
      */
     public record Spec(Path coordinatorJar, Path workerJar, int workers, int workerThreads, Path workDir,
             Map<String, String> coordinatorProps, Map<String, String> workerProps, Map<String, String> brokerProps,
-            Duration startTimeout, String externalKafka, Path registryApp) {
+            Duration startTimeout, String externalKafka, Path registryApp, List<String> jvmOptions) {
 
+        public Spec {
+            coordinatorProps = Map.copyOf(coordinatorProps);
+            workerProps = Map.copyOf(workerProps);
+            brokerProps = Map.copyOf(brokerProps);
+            jvmOptions = List.copyOf(jvmOptions);
+        }
+
+        /** The embedded broker with its defaults, single-object encoding, the JVMs' defaults. */
         public Spec(Path coordinatorJar, Path workerJar, int workers, int workerThreads, Path workDir,
                 Map<String, String> coordinatorProps, Map<String, String> workerProps, Duration startTimeout) {
             this(coordinatorJar, workerJar, workers, workerThreads, workDir, coordinatorProps, workerProps, Map.of(), startTimeout,
-                    null, null);
+                    null, null, List.of());
+        }
+
+        public Spec withBrokerProps(Map<String, String> props) {
+            return new Spec(coordinatorJar, workerJar, workers, workerThreads, workDir, coordinatorProps, workerProps, props,
+                    startTimeout, externalKafka, registryApp, jvmOptions);
         }
 
         /** The same cluster on another broker. */
         public Spec withExternalKafka(String bootstrapServers) {
             return new Spec(coordinatorJar, workerJar, workers, workerThreads, workDir, coordinatorProps, workerProps, brokerProps,
-                    startTimeout, bootstrapServers, registryApp);
+                    startTimeout, bootstrapServers, registryApp, jvmOptions);
         }
 
         /** The same cluster in registry mode, with the registry unpacked at {@code app}. */
         public Spec withRegistry(Path app) {
             return new Spec(coordinatorJar, workerJar, workers, workerThreads, workDir, coordinatorProps, workerProps, brokerProps,
-                    startTimeout, externalKafka, app);
+                    startTimeout, externalKafka, app, jvmOptions);
+        }
+
+        public Spec withJvmOptions(List<String> options) {
+            return new Spec(coordinatorJar, workerJar, workers, workerThreads, workDir, coordinatorProps, workerProps, brokerProps,
+                    startTimeout, externalKafka, registryApp, options);
+        }
+    }
+
+    /**
+     * JVM options for a cluster started by hand (the demo, {@code ftval cluster}): the client
+     * compiler only, and the serial collector. Measured on 2 busy cores, they nearly halve the CPU
+     * the JVMs spend (user time of {@code ftval demo --images 1}: 28.7 s to 15.7 s) and the
+     * start-up time with it; renders run in libtorch and are unchanged (Java's floating point is strict). Not
+     * for benchmarks: the coordinator's and broker's steady throughput wants the optimizing compiler.
+     */
+    public static final List<String> QUICK_START = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
+    /**
+     * How long the start took, from the call: the broker alone, then each service until it
+     * answered ready (they start together), and the whole.
+     */
+    public record Startup(Duration broker, Map<String, Duration> ready, Duration total) {
+        @Override
+        public String toString() {
+            StringBuilder s = new StringBuilder(String.format("broker %.1f s, then together:", broker.toMillis() / 1000.0));
+            ready.forEach((name, d) -> s.append(String.format(" %s %.1f s,", name, d.toMillis() / 1000.0)));
+            return s.substring(0, s.length() - 1);
         }
     }
 
@@ -66,6 +107,7 @@ public final class LocalCluster implements AutoCloseable {
     private final Spec spec;
     private final Service coordinator;
     private final List<Service> workers = new ArrayList<>();
+    private Startup startup;
 
     /** A child process and what it answers on. */
     public record Service(String name, Process process, int httpPort, Path log) {
@@ -82,15 +124,23 @@ public final class LocalCluster implements AutoCloseable {
         this.coordinator = coordinator;
     }
 
+    /**
+     * Starts the broker, then the coordinator and every worker at once (a worker waits for the
+     * render-jobs topic by itself, and the coordinator creates it), and returns when all answer
+     * ready. Nothing waits on a fixed delay: readiness is polled. In registry mode the registry
+     * starts first (it is the slowest) and must answer before the services, which register their
+     * schemas at start.
+     */
     public static LocalCluster start(Spec spec) {
         requireFile(spec.coordinatorJar());
         requireFile(spec.workerJar());
-        // the registry starts slowest (about 15 s): it comes up while the broker does
+        long t0 = System.nanoTime();
         LocalRegistry registry = spec.registryApp() == null ? null : LocalRegistry.launch(spec.registryApp(), spec.workDir());
         EmbeddedKafka kafka = null;
         LocalCluster cluster = null;
         try {
             kafka = spec.externalKafka() == null ? EmbeddedKafka.start(spec.workDir().resolve("kafka"), 0, spec.brokerProps()) : null;
+            Duration brokerUp = Duration.ofNanos(System.nanoTime() - t0);
             String bootstrap = kafka != null ? kafka.bootstrapServers() : spec.externalKafka();
             if (registry != null) {
                 registry.awaitReady(spec.startTimeout());
@@ -99,10 +149,13 @@ public final class LocalCluster implements AutoCloseable {
                     "ftval.state-dir", spec.workDir().resolve("coordinator-state").toString(),
                     "ftval.topics.partitions", "6"))));
             cluster = new LocalCluster(kafka, registry, spec, coordinator);
-            cluster.awaitReady(coordinator);
             for (int i = 1; i <= spec.workers(); i++) {
-                cluster.addWorker();
+                cluster.workers.add(cluster.launchWorker(Map.of()));
             }
+            List<Service> all = new ArrayList<>(List.of(coordinator));
+            all.addAll(cluster.workers);
+            Map<String, Duration> ready = cluster.awaitReady(all, t0);
+            cluster.startup = new Startup(brokerUp, ready, Duration.ofNanos(System.nanoTime() - t0));
             return cluster;
         } catch (RuntimeException e) {
             if (cluster != null) {
@@ -136,17 +189,26 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Starts one more worker with {@code props} over every worker's settings, and waits until it is ready. */
     public Service addWorker(Map<String, String> props) {
+        Service worker = launchWorker(props);
+        workers.add(worker);
+        awaitReady(List.of(worker), System.nanoTime());
+        return worker;
+    }
+
+    private Service launchWorker(Map<String, String> extra) {
         int n = workers.size() + 1;
         Map<String, String> settings = props(spec.workerProps(), serde(registry, Map.of(
                 "ftval.worker.id", "worker-" + n,
                 "ftval.worker.threads", Integer.toString(spec.workerThreads()),
                 "ftval.worker.cache-dir", spec.workDir().resolve("worker-cache").toString(),
                 "ai.djl.offline", "true")));
-        settings.putAll(props);
-        Service worker = launch("worker-" + n, spec.workerJar(), spec, bootstrapServers, settings);
-        workers.add(worker);
-        awaitReady(worker);
-        return worker;
+        settings.putAll(extra);
+        return launch("worker-" + n, spec.workerJar(), spec, bootstrapServers, settings);
+    }
+
+    /** How long the start took, phase by phase. */
+    public Startup startup() {
+        return startup;
     }
 
     public String coordinatorUrl() {
@@ -157,17 +219,17 @@ public final class LocalCluster implements AutoCloseable {
         return bootstrapServers;
     }
 
-    /** The schema registry of a cluster in registry mode; empty in single-object mode. */
-    public Optional<LocalRegistry> registry() {
-        return Optional.ofNullable(registry);
-    }
-
     public Service coordinator() {
         return coordinator;
     }
 
     public List<Service> workers() {
         return List.copyOf(workers);
+    }
+
+    /** The schema registry of a cluster in registry mode; empty in single-object mode. */
+    public Optional<LocalRegistry> registry() {
+        return Optional.ofNullable(registry);
     }
 
     private static Map<String, String> props(Map<String, String> extra, Map<String, String> defaults) {
@@ -184,6 +246,7 @@ public final class LocalCluster implements AutoCloseable {
             List<String> command = new ArrayList<>();
             command.add(ProcessHandle.current().info().command().orElse("java"));
             command.add("-Xmx2g");
+            command.addAll(spec.jvmOptions());
             command.add("-Dkafka.bootstrap.servers=" + bootstrap);
             command.add("-Dquarkus.http.port=" + port);
             props.forEach((k, v) -> {
@@ -203,29 +266,45 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    private void awaitReady(Service service) {
-        HttpClient http = HttpClient.newHttpClient();
+    /** Polls every service's readiness until all answer 200; returns, per service, the time from {@code t0} to its first 200. */
+    private Map<String, Duration> awaitReady(List<Service> services, long t0) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         long until = System.nanoTime() + spec.startTimeout().toNanos();
-        URI ready = URI.create(service.url() + "/q/health/ready");
-        while (System.nanoTime() < until) {
-            if (!service.process().isAlive()) {
-                throw new IllegalStateException(service.name() + " exited with " + service.process().exitValue() + " (log " + service.log() + "):\n" + tail(service.log()));
-            }
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
+        Map<String, Duration> ready = new LinkedHashMap<>();
+        while (ready.size() < services.size()) {
+            for (Service service : services) {
+                if (ready.containsKey(service.name())) {
+                    continue;
                 }
-            } catch (IOException notYet) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while " + service.name() + " started", e);
+                if (!service.process().isAlive()) {
+                    throw new IllegalStateException(service.name() + " exited with " + service.process().exitValue() + " (log " + service.log() + "):\n" + tail(service.log()));
+                }
+                if (isReady(http, service)) {
+                    ready.put(service.name(), Duration.ofNanos(System.nanoTime() - t0));
+                }
             }
-            sleep(250);
+            if (System.nanoTime() > until) {
+                Service late = services.stream().filter(s -> !ready.containsKey(s.name())).findFirst().orElseThrow();
+                throw new IllegalStateException(late.name() + " was not ready after " + spec.startTimeout().toSeconds() + " s (log " + late.log() + "):\n" + tail(late.log()));
+            }
+            if (ready.size() < services.size()) {
+                sleep(100);
+            }
         }
-        throw new IllegalStateException(service.name() + " was not ready after " + spec.startTimeout().toSeconds() + " s (log " + service.log() + "):\n" + tail(service.log()));
+        return ready;
+    }
+
+    private static boolean isReady(HttpClient http, Service service) {
+        try {
+            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(service.url() + "/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            return r.statusCode() == 200;
+        } catch (IOException notYet) {
+            return false; // not listening yet
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while " + service.name() + " started", e);
+        }
     }
 
     /** The last lines of a log, for an error message. */

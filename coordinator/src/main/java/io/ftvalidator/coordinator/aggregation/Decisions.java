@@ -4,6 +4,7 @@ import io.ftvalidator.decision.Decider;
 import io.ftvalidator.decision.Decision;
 import io.ftvalidator.decision.Rule;
 import io.ftvalidator.decision.Submission;
+import io.ftvalidator.schemas.AvroMapping;
 import io.ftvalidator.schemas.DecisionStatus;
 import io.ftvalidator.schemas.FailedSubmission;
 import io.ftvalidator.schemas.ImageProvenance;
@@ -22,7 +23,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.IntStream;
 
-/** Turns a validation's aggregated scores into its published decision. Pure functions. */
+/**
+ * How a decision is written: a validation's aggregated scores into its DECIDED or INCONCLUSIVE
+ * decision, or an invalid request into its REJECTED one. Pure functions.
+ */
 public final class Decisions {
 
     private Decisions() {}
@@ -33,7 +37,7 @@ public final class Decisions {
     }
 
     static Rule rule(ValidationRequest request) {
-        return Rule.valueOf(request.getRule().name());
+        return AvroMapping.toCore(request.getRule());
     }
 
     /**
@@ -41,7 +45,7 @@ public final class Decisions {
      * left images unrendered (a job no worker finished is no submission's fault unless proven, and
      * a verdict over the other images would let a fault pick which images judge).
      */
-    static ValidationDecision decided(ValidationState state, long nowMillis) {
+    public static ValidationDecision decided(ValidationState state, long nowMillis) {
         ValidationRequest request = state.getRequest();
         Map<Integer, ImageScore> scores = byImage(state);
         Map<Integer, String> unrendered = unrendered(scores);
@@ -56,7 +60,7 @@ public final class Decisions {
         Decision d = Decider.decide(submissions, rule(request), threshold(request));
         return builder(state, scores, nowMillis)
                 .setStatus(DecisionStatus.DECIDED)
-                .setVerdict(Verdict.valueOf(d.verdict().name()))
+                .setVerdict(AvroMapping.toAvro(d.verdict()))
                 .setReason(d.reason())
                 .setPairs(pairs(d))
                 .setAgreeing(d.agreeing())
@@ -66,7 +70,7 @@ public final class Decisions {
     }
 
     /** The deadline passed with images missing: nobody is judged; the pairs cover the images that came in. */
-    static ValidationDecision inconclusive(ValidationState state, long nowMillis) {
+    public static ValidationDecision inconclusive(ValidationState state, long nowMillis) {
         ValidationRequest request = state.getRequest();
         Map<Integer, ImageScore> scores = byImage(state);
         Map<Integer, String> unrendered = unrendered(scores);
@@ -107,8 +111,8 @@ public final class Decisions {
         return out;
     }
 
-    /** A request that cannot be run, with every problem. */
-    static ValidationDecision rejected(ValidationRequest request, List<String> problems, long nowMillis) {
+    /** A request that cannot be run, with every problem (the intake's decision). */
+    public static ValidationDecision rejected(ValidationRequest request, List<String> problems, long nowMillis) {
         return ValidationDecision.newBuilder()
                 .setValidationId(request.getValidationId() == null ? "" : request.getValidationId())
                 .setStatus(DecisionStatus.REJECTED)

@@ -1,5 +1,8 @@
 package io.ftvalidator.coordinator.aggregation;
 
+import io.ftvalidator.coordinator.deadletter.DeadLetters;
+import io.ftvalidator.coordinator.state.Timers;
+import io.ftvalidator.coordinator.state.ValidationStores;
 import io.ftvalidator.schemas.ImageScore;
 import io.ftvalidator.schemas.Topics;
 import io.ftvalidator.schemas.ValidationDecision;
@@ -7,6 +10,7 @@ import io.ftvalidator.schemas.ValidationRequest;
 import io.ftvalidator.schemas.ValidationState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
@@ -19,17 +23,21 @@ import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
 /**
- * Aggregates image scores into their validation's state. Each image counts once (a re-delivered
+ * Scores -> decision: aggregates image scores into their validation's state. Each image counts once (a re-delivered
  * job's score is dropped); the decision is published once, when the last image is in, or at the
  * deadline as INCONCLUSIVE. Jobs are not sent out again from here: the workers' share group
  * redelivers a job a worker gave back, up to its delivery limit, and a job no worker finished
  * comes back as a score with worker-side errors, which {@link Decisions} blames on no submission.
  */
-final class ScoreProcessor implements Processor<String, ImageScore, String, SpecificRecord> {
+public final class ScoreProcessor implements Processor<String, ImageScore, String, SpecificRecord> {
+
+    /** This processor's node name in the topology. */
+    public static final String NAME = "scores";
 
     private static final Logger LOG = Logger.getLogger(ScoreProcessor.class);
 
-    private final ValidationTopology.Settings settings;
+    private final Duration scanInterval;
+    private final Duration retention;
     private final MeterRegistry metrics;
     private final Counter duplicates;
     private final Counter scores;
@@ -37,8 +45,13 @@ final class ScoreProcessor implements Processor<String, ImageScore, String, Spec
     private KeyValueStore<String, ValidationState> store;
     private Timers timers;
 
-    ScoreProcessor(ValidationTopology.Settings settings, MeterRegistry metrics) {
-        this.settings = settings;
+    /**
+     * @param scanInterval how often deadlines and retentions are checked
+     * @param retention how long a decided validation stays queryable
+     */
+    public ScoreProcessor(Duration scanInterval, Duration retention, MeterRegistry metrics) {
+        this.scanInterval = scanInterval;
+        this.retention = retention;
         this.metrics = metrics;
         this.duplicates = metrics.counter("ftval.scores.duplicate");
         this.scores = metrics.counter("ftval.scores.aggregated");
@@ -47,9 +60,9 @@ final class ScoreProcessor implements Processor<String, ImageScore, String, Spec
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
-        this.store = context.getStateStore(ValidationTopology.STORE);
-        this.timers = new Timers(context.getStateStore(ValidationTopology.TIMERS));
-        context.schedule(settings.scanInterval(), PunctuationType.WALL_CLOCK_TIME, this::sweep);
+        this.store = context.getStateStore(ValidationStores.VALIDATIONS);
+        this.timers = new Timers(context.getStateStore(ValidationStores.TIMERS));
+        context.schedule(scanInterval, PunctuationType.WALL_CLOCK_TIME, this::sweep);
     }
 
     @Override
@@ -125,8 +138,8 @@ final class ScoreProcessor implements Processor<String, ImageScore, String, Spec
     private void publish(ValidationState state, ValidationDecision decision, long timestamp) {
         state.setDecision(decision);
         timers.cancel(state.getRequest().getDeadlineMillis(), decision.getValidationId());
-        timers.schedule(decision.getDecidedAtMillis() + settings.retention().toMillis(), decision.getValidationId(), Timers.Kind.FORGET);
-        context.forward(new Record<String, SpecificRecord>(decision.getValidationId(), decision, timestamp), ValidationTopology.DECISIONS_SINK);
+        timers.schedule(decision.getDecidedAtMillis() + retention.toMillis(), decision.getValidationId(), Timers.Kind.FORGET);
+        context.forward(new Record<String, SpecificRecord>(decision.getValidationId(), decision, timestamp), Topics.VALIDATION_DECISIONS.name());
         metrics.counter("ftval.decisions", "status", decision.getStatus().name(), "verdict", decision.getVerdict().name()).increment();
         LOG.infof("%s %s: %s", decision.getStatus(), decision.getVerdict(), decision.getReason());
     }

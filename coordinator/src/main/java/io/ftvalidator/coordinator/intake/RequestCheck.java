@@ -1,9 +1,10 @@
 package io.ftvalidator.coordinator.intake;
 
-import io.ftvalidator.decision.Decider;
+import io.ftvalidator.schemas.AvroMapping;
 import io.ftvalidator.schemas.RenderSettings;
 import io.ftvalidator.schemas.SubmissionSpec;
 import io.ftvalidator.schemas.ValidationRequest;
+import io.ftvalidator.validation.Limits;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -14,16 +15,13 @@ import java.util.regex.Pattern;
 
 /**
  * Every problem of a validation request, listed at once: the REST intake answers them with a 400,
- * the Kafka intake with a REJECTED decision. One check for both paths.
+ * the Kafka intake with a REJECTED decision. One check for both paths, against core's
+ * {@link Limits} and the render settings' own rules.
  */
 public final class RequestCheck {
 
-    public static final int MAX_IMAGES = 1000;
-    public static final long MAX_DEADLINE_MILLIS = 24L * 3600 * 1000;
-
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+    private static final Pattern ID = Pattern.compile(Limits.ID_PATTERN);
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
-    private static final Set<String> SAMPLERS = Set.of("dpm++", "ddim");
     private static final Set<String> SCHEMES = Set.of("file", "http", "https");
 
     private RequestCheck() {}
@@ -38,15 +36,16 @@ public final class RequestCheck {
             problems.add("validationId must be 1-128 characters of letters, digits and . _ : - (starting with a letter or digit)");
         }
         List<SubmissionSpec> submissions = r.getSubmissions();
-        if (submissions == null || submissions.size() < 2 || submissions.size() > Decider.MAX_SUBMISSIONS) {
-            problems.add("submissions: give 2.." + Decider.MAX_SUBMISSIONS + ", got " + (submissions == null ? 0 : submissions.size()));
+        if (submissions == null || submissions.size() < Limits.MIN_SUBMISSIONS || submissions.size() > Limits.MAX_SUBMISSIONS) {
+            problems.add("submissions: give " + Limits.MIN_SUBMISSIONS + ".." + Limits.MAX_SUBMISSIONS + ", got "
+                    + (submissions == null ? 0 : submissions.size()));
         }
         Set<String> ids = new HashSet<>();
         for (int i = 0; submissions != null && i < submissions.size(); i++) {
             checkSubmission("submissions[" + i + "]", submissions.get(i), ids, problems);
         }
-        if (r.getImages() < 1 || r.getImages() > MAX_IMAGES) {
-            problems.add("images must be in 1.." + MAX_IMAGES + ", got " + r.getImages());
+        if (r.getImages() < 1 || r.getImages() > Limits.MAX_IMAGES) {
+            problems.add("images must be in 1.." + Limits.MAX_IMAGES + ", got " + r.getImages());
         }
         if (r.getPrompts().stream().anyMatch(p -> p == null || p.isBlank())
                 || r.getPromptPool().stream().anyMatch(p -> p == null || p.isBlank())) {
@@ -59,12 +58,12 @@ public final class RequestCheck {
             problems.add("give prompts or promptPool: this coordinator has no prompt pool of its own");
         }
         checkSettings(r.getSettings(), problems);
-        if (r.getThreshold() != null && !(r.getThreshold() > 0 && r.getThreshold() <= 64)) {
-            problems.add("threshold must be in (0, 64], got " + r.getThreshold());
+        if (r.getThreshold() != null && !(r.getThreshold() > 0 && r.getThreshold() <= Limits.MAX_THRESHOLD)) {
+            problems.add("threshold must be in (0, " + (int) Limits.MAX_THRESHOLD + "], got " + r.getThreshold());
         }
         long window = r.getDeadlineMillis() - nowMillis;
-        if (window <= 0 || window > MAX_DEADLINE_MILLIS) {
-            problems.add("the deadline must be in the next 24 hours");
+        if (window <= 0 || window > Limits.MAX_DEADLINE.toMillis()) {
+            problems.add("the deadline must be in the next " + Limits.MAX_DEADLINE.toHours() + " hours");
         }
         return problems;
     }
@@ -108,20 +107,10 @@ public final class RequestCheck {
             problems.add("settings are required");
             return;
         }
-        if (!SAMPLERS.contains(s.getSampler())) {
-            problems.add("settings.sampler must be dpm++ or ddim, got '" + s.getSampler() + "'");
-        }
-        if (s.getSteps() < 1 || s.getSteps() > 1000) {
-            problems.add("settings.steps must be in 1..1000, got " + s.getSteps());
-        }
-        if (!(s.getGuidance() >= 0 && s.getGuidance() <= 100)) {
-            problems.add("settings.guidance must be in 0..100, got " + s.getGuidance());
-        }
-        for (int size : new int[] {s.getWidth(), s.getHeight()}) {
-            if (size < 0 || size > 4096 || size % 8 != 0) {
-                problems.add("settings.width and settings.height must be multiples of 8 in 0..4096 (0: the model's), got " + size);
-                break;
-            }
+        AvroMapping.problems(s).forEach(p -> problems.add("settings." + p));
+        if (s.getWidth() % Limits.SIZE_MULTIPLE != 0 || s.getHeight() % Limits.SIZE_MULTIPLE != 0) {
+            problems.add("settings.width and settings.height must be multiples of " + Limits.SIZE_MULTIPLE + ", got "
+                    + s.getWidth() + "x" + s.getHeight());
         }
     }
 }

@@ -1,10 +1,13 @@
 package io.ftvalidator.coordinator.intake;
 
+import io.ftvalidator.schemas.AvroMapping;
 import io.ftvalidator.schemas.HashAlgorithm;
 import io.ftvalidator.schemas.RenderSettings;
 import io.ftvalidator.schemas.Rule;
 import io.ftvalidator.schemas.SubmissionSpec;
 import io.ftvalidator.schemas.ValidationRequest;
+import io.ftvalidator.validation.Defaults;
+import io.ftvalidator.validation.Limits;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +16,8 @@ import java.util.UUID;
 
 /**
  * The JSON body of {@code POST /validations}. Everything but the submissions, the seed and the
- * prompts has a default. {@link #toAvro} lists what cannot be converted, {@link RequestCheck} the rest.
+ * prompts has a default, from core's {@link Defaults}. {@link #toAvro} lists what cannot be
+ * converted, {@link RequestCheck} the rest.
  */
 public record ValidationRequestJson(
         String validationId,
@@ -28,8 +32,6 @@ public record ValidationRequestJson(
         Double threshold,
         Long deadlineSeconds) {
 
-    public static final int DEFAULT_IMAGES = 8;
-    public static final long DEFAULT_DEADLINE_SECONDS = 600;
     private static final BigInteger TWO_64 = BigInteger.ONE.shiftLeft(64);
 
     public record SubmissionJson(String id, String modelUri, String sha256, String baseModelUri, String baseSha256) {}
@@ -59,24 +61,25 @@ public record ValidationRequestJson(
             }
         }
         SettingsJson s = settings == null ? new SettingsJson(null, null, null, null, null, null) : settings;
+        io.ftvalidator.render.RenderSettings d = Defaults.RENDER;
         RenderSettings renderSettings = RenderSettings.newBuilder()
-                .setSampler(s.sampler() == null ? "dpm++" : s.sampler().toLowerCase(Locale.ROOT))
-                .setSteps(s.steps() == null ? 30 : s.steps())
-                .setGuidance(s.guidance() == null ? 7.5 : s.guidance())
-                .setWidth(s.width() == null ? 0 : s.width())
-                .setHeight(s.height() == null ? 0 : s.height())
-                .setNegativePrompt(s.negativePrompt() == null ? "" : s.negativePrompt())
+                .setSampler(s.sampler() == null ? d.sampler().id() : s.sampler().toLowerCase(Locale.ROOT))
+                .setSteps(s.steps() == null ? d.steps() : s.steps())
+                .setGuidance(s.guidance() == null ? d.guidance() : s.guidance())
+                .setWidth(s.width() == null ? d.width() : s.width())
+                .setHeight(s.height() == null ? d.height() : s.height())
+                .setNegativePrompt(s.negativePrompt() == null ? d.negativePrompt() : s.negativePrompt())
                 .build();
-        long deadline = deadlineSeconds == null ? DEFAULT_DEADLINE_SECONDS : deadlineSeconds;
-        if (deadline < 1 || deadline > RequestCheck.MAX_DEADLINE_MILLIS / 1000) {
-            problems.add("deadlineSeconds must be in 1.." + RequestCheck.MAX_DEADLINE_MILLIS / 1000 + ", got " + deadline);
-            deadline = DEFAULT_DEADLINE_SECONDS;
+        long deadline = deadlineSeconds == null ? Defaults.DEADLINE.toSeconds() : deadlineSeconds;
+        if (deadline < 1 || deadline > Limits.MAX_DEADLINE.toSeconds()) {
+            problems.add("deadlineSeconds must be in 1.." + Limits.MAX_DEADLINE.toSeconds() + ", got " + deadline);
+            deadline = Defaults.DEADLINE.toSeconds();
         }
         return ValidationRequest.newBuilder()
                 .setValidationId(validationId == null ? UUID.randomUUID().toString() : validationId)
                 .setSubmissions(specs)
                 .setSeed(seedBits)
-                .setImages(images == null ? DEFAULT_IMAGES : images)
+                .setImages(images == null ? Defaults.IMAGES : images)
                 .setPrompts(prompts == null ? List.of() : prompts)
                 .setPromptPool(promptPool == null ? List.of() : promptPool)
                 .setSettings(renderSettings)
@@ -93,25 +96,20 @@ public record ValidationRequestJson(
     }
 
     static Rule parseRule(String text, List<String> problems) {
-        if (text == null) {
-            return Rule.MEAN;
-        }
         try {
-            return Rule.valueOf(io.ftvalidator.decision.Rule.parse(text).name());
+            return AvroMapping.toAvro(text == null ? Defaults.RULE : io.ftvalidator.decision.Rule.parse(text));
         } catch (IllegalArgumentException e) {
             problems.add("rule must be mean or every-image, got '" + text + "'");
-            return Rule.MEAN;
+            return AvroMapping.toAvro(Defaults.RULE);
         }
     }
 
     static HashAlgorithm parseHash(String text, List<String> problems) {
-        if (text == null || text.equalsIgnoreCase("goimagehash")) {
-            return HashAlgorithm.GOIMAGEHASH;
+        try {
+            return AvroMapping.toAvro(text == null ? Defaults.HASH : io.ftvalidator.hash.HashAlgorithm.fromCliName(text));
+        } catch (IllegalArgumentException e) {
+            problems.add("hashAlgorithm must be goimagehash or imagehash, got '" + text + "'");
+            return AvroMapping.toAvro(Defaults.HASH);
         }
-        if (text.equalsIgnoreCase("imagehash")) {
-            return HashAlgorithm.IMAGEHASH;
-        }
-        problems.add("hashAlgorithm must be goimagehash or imagehash, got '" + text + "'");
-        return HashAlgorithm.GOIMAGEHASH;
     }
 }

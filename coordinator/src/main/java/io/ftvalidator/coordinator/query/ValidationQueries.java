@@ -1,6 +1,6 @@
 package io.ftvalidator.coordinator.query;
 
-import io.ftvalidator.coordinator.aggregation.ValidationTopology;
+import io.ftvalidator.coordinator.state.ValidationStores;
 import io.ftvalidator.schemas.ValidationState;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -51,8 +51,9 @@ public class ValidationQueries {
     public Result find(String validationId) {
         KeyQueryMetadata owner;
         try {
-            owner = streams.queryMetadataForKey(ValidationTopology.STORE, validationId, Serdes.String().serializer());
-        } catch (IllegalStateException e) {
+            owner = streams.queryMetadataForKey(ValidationStores.VALIDATIONS, validationId, Serdes.String().serializer());
+        } catch (IllegalStateException | InvalidStateStoreException e) {
+            // before Kafka Streams has started (StreamsNotStartedException), or while it stops
             return new Unavailable("the aggregation is starting: " + e.getMessage());
         }
         if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
@@ -64,7 +65,7 @@ public class ValidationQueries {
         }
         try {
             ReadOnlyKeyValueStore<String, ValidationState> store = streams.store(
-                    StoreQueryParameters.fromNameAndType(ValidationTopology.STORE, QueryableStoreTypes.<String, ValidationState>keyValueStore()));
+                    StoreQueryParameters.fromNameAndType(ValidationStores.VALIDATIONS, QueryableStoreTypes.<String, ValidationState>keyValueStore()));
             ValidationState state = store.get(validationId);
             return state == null ? new NotFound() : new Local(state);
         } catch (InvalidStateStoreException e) {

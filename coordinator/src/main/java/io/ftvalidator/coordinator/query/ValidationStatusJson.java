@@ -1,10 +1,10 @@
 package io.ftvalidator.coordinator.query;
 
+import io.ftvalidator.schemas.AvroMapping;
 import io.ftvalidator.schemas.DecisionStatus;
 import io.ftvalidator.schemas.FailedSubmission;
 import io.ftvalidator.schemas.ImageProvenance;
 import io.ftvalidator.schemas.PairResult;
-import io.ftvalidator.decision.Rule;
 import io.ftvalidator.schemas.SubmissionSpec;
 import io.ftvalidator.schemas.ValidationDecision;
 import io.ftvalidator.schemas.ValidationState;
@@ -49,9 +49,9 @@ public record ValidationStatusJson(
                 d.getStatus().name(),
                 d.getStatus() == DecisionStatus.REJECTED ? null : d.getVerdict().name(),
                 d.getReason(),
-                Rule.valueOf(d.getRule().name()).id(),
+                AvroMapping.toCore(d.getRule()).id(),
                 d.getThreshold(),
-                d.getHashAlgorithm().name().toLowerCase(),
+                AvroMapping.toCore(d.getHashAlgorithm()).cliName(),
                 d.getPairs().stream().map(ValidationStatusJson::pair).toList(),
                 d.getAgreeing(),
                 d.getOutliers(),

@@ -24,6 +24,8 @@ public record ModelBundle(
     public static final String UNET = "unet/model.pt";
     public static final String VAE_DECODER = "vae/decoder.pt";
     public static final String TOKENIZER = "tokenizer/tokenizer.json";
+    /** Optional: without it, the prompt length and padding token come from {@link #TOKENIZER}. */
+    public static final String TOKENIZER_CONFIG = "tokenizer/tokenizer_config.json";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -40,7 +42,9 @@ public record ModelBundle(
             }
         }
         SchedulerConfig scheduler = SchedulerConfig.from(json(folder, "scheduler/scheduler_config.json"), name);
-        TokenizerConfig tokenizer = TokenizerConfig.from(json(folder, "tokenizer/tokenizer_config.json"), name);
+        TokenizerConfig tokenizer = Files.isRegularFile(folder.root().resolve(TOKENIZER_CONFIG))
+                ? TokenizerConfig.from(json(folder, TOKENIZER_CONFIG), name)
+                : TokenizerConfig.fromTokenizerJson(json(folder, TOKENIZER), name);
         VaeConfig vae = VaeConfig.from(json(folder, "vae/config.json"), name);
         int inChannels = json(folder, "unet/config.json").path("in_channels").asInt(vae.latentChannels());
         if (inChannels != vae.latentChannels()) {

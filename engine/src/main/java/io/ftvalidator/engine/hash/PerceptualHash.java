@@ -1,5 +1,6 @@
 package io.ftvalidator.engine.hash;
 
+import io.ftvalidator.hash.HashAlgorithm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

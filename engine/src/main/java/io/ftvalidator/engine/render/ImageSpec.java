@@ -1,5 +1,7 @@
 package io.ftvalidator.engine.render;
 
+import io.ftvalidator.render.RenderSettings;
+
 /**
  * Which image to render: image {@code index} (0-based) of a validation with {@code seed}
  * (unsigned 64-bit), for {@code prompt}, with {@code settings}.

@@ -11,6 +11,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import io.ftvalidator.engine.EngineException;
 import io.ftvalidator.engine.EngineException.Kind;
+import io.ftvalidator.engine.EngineSetup;
 import io.ftvalidator.engine.bundle.ModelBundle;
 import io.ftvalidator.engine.lora.LoraAdapter;
 import io.ftvalidator.engine.lora.LoraAdapter.Component;
@@ -67,6 +68,7 @@ public final class LoadedModel implements AutoCloseable {
 
     /** Loads the bundle's modules on {@code device} (its digests were checked when it was opened). */
     public static LoadedModel load(ModelBundle bundle, Device device) {
+        EngineSetup.engine();
         return new LoadedModel(bundle, device);
     }
 

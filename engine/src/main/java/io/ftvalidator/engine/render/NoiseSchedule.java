@@ -1,6 +1,7 @@
 package io.ftvalidator.engine.render;
 
 import io.ftvalidator.engine.bundle.SchedulerConfig;
+import io.ftvalidator.render.Sampler;
 
 /**
  * The training noise schedule (alphas' cumulative product) and the inference timesteps of each
@@ -41,10 +42,18 @@ final class NoiseSchedule {
         return config.predictionType();
     }
 
+    /** diffusers' class default for a scheduler config that names no timestep_spacing. */
+    static String defaultSpacing(Sampler sampler) {
+        return switch (sampler) {
+            case DPM_SOLVER_PP -> "linspace";
+            case DDIM -> "leading";
+        };
+    }
+
     /** The inference timesteps, from noisiest to cleanest. */
     int[] timesteps(Sampler sampler, int steps) {
         int n = trainSteps();
-        String spacing = config.timestepSpacing().orElse(sampler.defaultSpacing());
+        String spacing = config.timestepSpacing().orElse(defaultSpacing(sampler));
         int offset = config.stepsOffset();
         int[] out = new int[steps];
         boolean dpm = sampler == Sampler.DPM_SOLVER_PP;

@@ -86,7 +86,7 @@ final class PromptTokenizer implements AutoCloseable {
         Encoding empty = tokenizer.encode("");
         long[] ids = empty.getIds();
         if (ids.length == 0) {
-            throw new EngineException(Kind.INVALID_BUNDLE, "tokenizer_config.json names no pad_token and the tokenizer adds no special token");
+            throw new EngineException(Kind.INVALID_BUNDLE, "the bundle names no pad token and its tokenizer adds no special token");
         }
         return ids[ids.length - 1];
     }

@@ -10,6 +10,7 @@ import io.ftvalidator.engine.EngineException;
 import io.ftvalidator.engine.EngineException.Kind;
 import io.ftvalidator.engine.bundle.VaeConfig;
 import io.ftvalidator.noise.PortableNoise;
+import io.ftvalidator.render.RenderSettings;
 
 /**
  * Renders one image as docs/rendering.md defines it: portable starting noise, text conditioning,

@@ -1,6 +1,7 @@
 package io.ftvalidator.engine.render;
 
 import ai.djl.ndarray.NDArray;
+import io.ftvalidator.render.Sampler;
 
 /**
  * One render's walk through the timesteps: pure tensor arithmetic, no model. Every update is a

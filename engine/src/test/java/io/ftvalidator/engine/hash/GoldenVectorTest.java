@@ -1,5 +1,6 @@
 package io.ftvalidator.engine.hash;
 
+import io.ftvalidator.hash.HashAlgorithm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.stream.Stream;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.ftvalidator.engine.bundle.SchedulerConfig;
+import io.ftvalidator.render.Sampler;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 

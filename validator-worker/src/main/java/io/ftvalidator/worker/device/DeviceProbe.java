@@ -1,9 +1,10 @@
 package io.ftvalidator.worker.device;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.util.cuda.CudaUtils;
-import io.ftvalidator.engine.render.Precision;
+import io.ftvalidator.engine.EngineSetup;
+import io.ftvalidator.render.Precision;
+import io.ftvalidator.schemas.AvroMapping;
 import io.ftvalidator.schemas.DeviceInfo;
 import io.ftvalidator.schemas.DeviceKind;
 import java.io.IOException;
@@ -23,8 +24,8 @@ public final class DeviceProbe {
     private DeviceProbe() {}
 
     public static DeviceInfo describe(Device device, int threads, Precision precision) {
-        String engine = "PyTorch " + Engine.getEngine("PyTorch").getVersion();
-        io.ftvalidator.schemas.Precision recorded = io.ftvalidator.schemas.Precision.valueOf(precision.name());
+        String engine = "PyTorch " + EngineSetup.engine().getVersion();
+        io.ftvalidator.schemas.Precision recorded = AvroMapping.toAvro(precision);
         if (device.isGpu()) {
             long memory = CudaUtils.getGpuMemory(device).getMax();
             return new DeviceInfo(DeviceKind.GPU, gpuName(device.getDeviceId()), memory, threads, engine, recorded);

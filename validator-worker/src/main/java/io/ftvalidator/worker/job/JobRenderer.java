@@ -1,17 +1,15 @@
 package io.ftvalidator.worker.job;
 
 import io.ftvalidator.engine.EngineException;
-import io.ftvalidator.engine.EngineException.Kind;
 import io.ftvalidator.engine.ModelCache;
+import io.ftvalidator.engine.RenderAndHash;
+import io.ftvalidator.engine.RenderAndHash.Failed;
+import io.ftvalidator.engine.RenderAndHash.Hashed;
+import io.ftvalidator.engine.RenderAndHash.Images;
+import io.ftvalidator.engine.RenderAndHash.Models;
+import io.ftvalidator.engine.RenderAndHash.Outcome;
 import io.ftvalidator.engine.bundle.ModelRef;
-import io.ftvalidator.engine.hash.HashAlgorithm;
-import io.ftvalidator.engine.hash.PerceptualHash;
-import io.ftvalidator.engine.render.ImageSpec;
-import io.ftvalidator.engine.render.LoadedModel;
-import io.ftvalidator.engine.render.RenderSettings;
-import io.ftvalidator.engine.render.RenderedImage;
-import io.ftvalidator.engine.render.Renderer;
-import io.ftvalidator.engine.render.Sampler;
+import io.ftvalidator.schemas.AvroMapping;
 import io.ftvalidator.schemas.DeviceInfo;
 import io.ftvalidator.schemas.ImageScore;
 import io.ftvalidator.schemas.RenderError;
@@ -25,8 +23,9 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * Renders one job: the job's image from every submission, on this worker's device, hashed. A
- * submission that fails is a result with an error, never an exception: the score always goes out.
+ * Renders one job: the job's image from every submission, on this worker's device, hashed, with
+ * the engine's {@link RenderAndHash} loop (the one the command line runs). A submission that fails
+ * is a result with an error, never an exception: the score always goes out.
  */
 public final class JobRenderer {
 
@@ -45,9 +44,49 @@ public final class JobRenderer {
     public ImageScore render(RenderJob job, ModelCache models) {
         long started = System.currentTimeMillis();
         List<SubmissionResult> results = new ArrayList<>();
-        for (SubmissionSpec submission : job.getSubmissions()) {
-            results.add(renderOne(job, submission, models));
+        Images images;
+        try {
+            images = Images.one(job.getSeed(), job.getImageIndex(), job.getPrompt(), AvroMapping.toCore(job.getSettings()),
+                    AvroMapping.toCore(job.getHashAlgorithm()));
+        } catch (IllegalArgumentException e) {
+            // the coordinator checks settings before it sends a job: this one did not come from it
+            LOG.warnf("image %d: the job's settings are invalid: %s", job.getImageIndex(), e.getMessage());
+            job.getSubmissions().forEach(s -> results.add(new SubmissionResult(s.getId(), null, 0L,
+                    new RenderError(EngineException.Kind.BAD_INPUT.name(), e.getMessage(), true))));
+            return score(job, results, started);
         }
+        for (SubmissionSpec submission : job.getSubmissions()) {
+            Outcome outcome = RenderAndHash.render(models, submission.getId(), () -> locate(submission), images, RenderAndHash.ImageListener.NONE);
+            results.add(result(job, outcome));
+        }
+        return score(job, results, started);
+    }
+
+    /** The submission's model and base, fetched into the worker's cache and checked against their digests. */
+    private Models locate(SubmissionSpec s) {
+        ModelRef model = fetcher.fetch(s.getModelUri(), s.getSha256());
+        Optional<ModelRef> base = s.getBaseModelUri() == null ? Optional.empty() : Optional.of(fetcher.fetch(s.getBaseModelUri(), s.getBaseSha256()));
+        return new Models(model, base);
+    }
+
+    private static SubmissionResult result(RenderJob job, Outcome outcome) {
+        if (outcome instanceof Hashed h) {
+            LOG.debugf("image %d of %s rendered in %d ms", (Integer) job.getImageIndex(), h.submissionId(), (Long) h.millis());
+            return new SubmissionResult(h.submissionId(), h.hashes()[0], h.millis(), null);
+        }
+        Failed f = (Failed) outcome;
+        if (f.cause() instanceof EngineException) {
+            LOG.warnf("image %d of %s failed: %s: %s", job.getImageIndex(), f.submissionId(), f.kind(), f.message());
+        } else {
+            // a bug or the JVM's own trouble: not the submission's fault, another attempt may succeed
+            LOG.errorf(f.cause(), "image %d of %s failed unexpectedly", job.getImageIndex(), f.submissionId());
+        }
+        // the engine's kind says whose fault it is, unless this machine's storage failed underneath (Blame)
+        boolean fault = f.cause() instanceof EngineException e ? Blame.submissionFault(e) : f.submissionFault();
+        return new SubmissionResult(f.submissionId(), null, f.millis(), new RenderError(f.kind(), f.message(), fault));
+    }
+
+    private ImageScore score(RenderJob job, List<SubmissionResult> results, long started) {
         return ImageScore.newBuilder()
                 .setValidationId(job.getValidationId())
                 .setImageIndex(job.getImageIndex())
@@ -58,45 +97,5 @@ public final class JobRenderer {
                 .setStartedAtMillis(started)
                 .setFinishedAtMillis(System.currentTimeMillis())
                 .build();
-    }
-
-    private SubmissionResult renderOne(RenderJob job, SubmissionSpec submission, ModelCache models) {
-        long start = System.nanoTime();
-        try {
-            ModelRef model = fetcher.fetch(submission.getModelUri(), submission.getSha256());
-            Optional<ModelRef> base = submission.getBaseModelUri() == null
-                    ? Optional.empty()
-                    : Optional.of(fetcher.fetch(submission.getBaseModelUri(), submission.getBaseSha256()));
-            RenderedImage image;
-            try (ModelCache.Prepared prepared = models.prepare(model, base); LoadedModel.Session session = prepared.open()) {
-                image = Renderer.render(session, new ImageSpec(job.getSeed(), job.getImageIndex(), job.getPrompt(), settings(job)));
-            }
-            long hash = PerceptualHash.hashRgb(algorithm(job), image.rgb(), image.width(), image.height());
-            long millis = (System.nanoTime() - start) / 1_000_000;
-            LOG.debugf("image %d of %s rendered in %d ms", (Integer) job.getImageIndex(), submission.getId(), (Long) millis);
-            return new SubmissionResult(submission.getId(), hash, millis, null);
-        } catch (EngineException e) {
-            LOG.warnf("image %d of %s failed: %s: %s", job.getImageIndex(), submission.getId(),
-                    e.kind(), e.getMessage());
-            return failure(submission, e.kind().name(), e.getMessage(), Blame.submissionFault(e), start);
-        } catch (RuntimeException | OutOfMemoryError e) {
-            // a bug or the JVM's own trouble: not the submission's fault, another attempt may succeed
-            LOG.errorf(e, "image %d of %s failed unexpectedly", job.getImageIndex(), submission.getId());
-            String kind = e instanceof OutOfMemoryError ? Kind.OUT_OF_MEMORY.name() : "WORKER_ERROR";
-            return failure(submission, kind, String.valueOf(e.getMessage()), false, start);
-        }
-    }
-
-    private static SubmissionResult failure(SubmissionSpec submission, String kind, String message, boolean fault, long start) {
-        return new SubmissionResult(submission.getId(), null, (System.nanoTime() - start) / 1_000_000, new RenderError(kind, message, fault));
-    }
-
-    private static RenderSettings settings(RenderJob job) {
-        var s = job.getSettings();
-        return new RenderSettings(Sampler.parse(s.getSampler()), s.getSteps(), s.getGuidance(), s.getWidth(), s.getHeight(), s.getNegativePrompt());
-    }
-
-    private static HashAlgorithm algorithm(RenderJob job) {
-        return HashAlgorithm.fromCliName(job.getHashAlgorithm().name());
     }
 }

@@ -1,16 +1,14 @@
 package io.ftvalidator.coordinator.intake;
 
-import io.ftvalidator.coordinator.aggregation.TopologyProducer;
+import io.ftvalidator.coordinator.Problems;
+import io.ftvalidator.coordinator.fanout.PromptPool;
 import io.ftvalidator.coordinator.query.ValidationQueries;
-import io.ftvalidator.coordinator.query.ValidationStatusJson;
 import io.ftvalidator.schemas.ValidationRequest;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -28,17 +26,15 @@ import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
 /**
- * REST intake: checks a request, hands it to Kafka (the same topic other services write to) and
- * answers 202 Accepted once the broker has it; the aggregation takes it from there.
+ * The REST intake, {@code POST /validations}: checks a request ({@link RequestCheck}, the Kafka
+ * intake's check), hands it to Kafka (the topic other services write to) and answers 202 Accepted
+ * once the broker has it; the Kafka intake ({@link IntakeProcessor}) takes it from there.
  */
 @Path("/validations")
 @Produces(MediaType.APPLICATION_JSON)
-public class ValidationResource {
+public class IntakeResource {
 
-    private static final Logger LOG = Logger.getLogger(ValidationResource.class);
-
-    /** A 4xx body: every problem with the request. */
-    public record Problems(String error, List<String> problems) {}
+    private static final Logger LOG = Logger.getLogger(IntakeResource.class);
 
     /** The 202 body. */
     public record Accepted(String validationId, String status, int images, URI statusUrl) {}
@@ -51,7 +47,7 @@ public class ValidationResource {
     ValidationQueries queries;
 
     @Inject
-    TopologyProducer config;
+    PromptPool pool;
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
@@ -66,7 +62,7 @@ public class ValidationResource {
         long now = System.currentTimeMillis();
         List<String> problems = new ArrayList<>();
         ValidationRequest request = body.toAvro(now, problems);
-        problems.addAll(RequestCheck.problems(request, now, !config.defaultPool().isEmpty()));
+        problems.addAll(RequestCheck.problems(request, now, !pool.prompts().isEmpty()));
         if (!problems.isEmpty()) {
             return done(Response.status(400).entity(new Problems("invalid request", problems)).build());
         }
@@ -97,26 +93,6 @@ public class ValidationResource {
         }
         requests.send(message);
         return answer;
-    }
-
-    @GET
-    @Path("/{id}")
-    @Operation(summary = "A validation's state, progress and decision")
-    @APIResponse(responseCode = "200", description = "found")
-    @APIResponse(responseCode = "404", description = "unknown (a request just accepted appears within a moment)")
-    @APIResponse(responseCode = "503", description = "the aggregation cannot answer right now")
-    public Response status(@PathParam("id") String id) {
-        ValidationQueries.Result result = queries.find(id);
-        if (result instanceof ValidationQueries.Local local) {
-            return Response.ok(ValidationStatusJson.of(local.state())).build();
-        }
-        if (result instanceof ValidationQueries.Remote remote) {
-            return Response.ok(remote.json()).build();
-        }
-        if (result instanceof ValidationQueries.Unavailable unavailable) {
-            return Response.status(503).entity(new Problems("unavailable", List.of(unavailable.why()))).build();
-        }
-        return Response.status(404).entity(new Problems("not found", List.of("no validation " + id))).build();
     }
 
     private static CompletionStage<Response> done(Response r) {

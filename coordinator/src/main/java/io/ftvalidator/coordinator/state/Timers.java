@@ -1,4 +1,4 @@
-package io.ftvalidator.coordinator.aggregation;
+package io.ftvalidator.coordinator.state;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,34 +10,34 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Due times of validations, in a store ordered by time ({@code <20-digit millis>/<validationId>}),
  * so that the sweep reads only what is due instead of every validation.
  */
-final class Timers {
+public final class Timers {
 
     /** What is due. */
-    enum Kind {
+    public enum Kind {
         /** The validation's deadline: decide it INCONCLUSIVE if it is still pending. */
         DEADLINE,
         /** The retention of a decided validation is over: forget it. */
         FORGET
     }
 
-    record Due(String key, String validationId, Kind kind) {}
+    public record Due(String key, String validationId, Kind kind) {}
 
     private final KeyValueStore<String, String> store;
 
-    Timers(KeyValueStore<String, String> store) {
+    public Timers(KeyValueStore<String, String> store) {
         this.store = store;
     }
 
-    void schedule(long dueMillis, String validationId, Kind kind) {
+    public void schedule(long dueMillis, String validationId, Kind kind) {
         store.put(key(dueMillis, validationId), kind.name());
     }
 
-    void cancel(long dueMillis, String validationId) {
+    public void cancel(long dueMillis, String validationId) {
         store.delete(key(dueMillis, validationId));
     }
 
     /** Everything due at or before {@code now}, oldest first. */
-    List<Due> due(long now) {
+    public List<Due> due(long now) {
         List<Due> out = new ArrayList<>();
         try (KeyValueIterator<String, String> it = store.range(key(0, ""), String.format("%020d", now + 1))) {
             while (it.hasNext()) {
@@ -48,7 +48,7 @@ final class Timers {
         return out;
     }
 
-    void done(Due due) {
+    public void done(Due due) {
         store.delete(due.key());
     }
 

@@ -1,4 +1,4 @@
-package io.ftvalidator.coordinator.aggregation;
+package io.ftvalidator.coordinator.deadletter;
 
 import io.ftvalidator.schemas.Topics;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,9 @@
-package io.ftvalidator.coordinator.aggregation;
+package io.ftvalidator.coordinator.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ftvalidator.coordinator.deadletter.DeadLetters;
+import io.ftvalidator.coordinator.state.ValidationStores;
 import io.ftvalidator.noise.PortableNoise;
 import io.ftvalidator.schemas.DecisionStatus;
 import io.ftvalidator.schemas.DeviceInfo;
@@ -148,7 +150,7 @@ class ValidationTopologyTest {
         scores.pipeInput("v1", score("v1", 1, 0, ValidationTopologyTest::honestAndCheat));
         assertThat(decisions.readValuesToList()).hasSize(1);
         assertThat(metrics.counter("ftval.scores.duplicate").count()).isEqualTo(2.0);
-        KeyValueStore<String, ValidationState> store = driver.getKeyValueStore(ValidationTopology.STORE);
+        KeyValueStore<String, ValidationState> store = driver.getKeyValueStore(ValidationStores.VALIDATIONS);
         assertThat(store.get("v1").getScores()).hasSize(2);
     }
 
@@ -173,11 +175,11 @@ class ValidationTopologyTest {
         requests.pipeInput("v1", request("v1", 1, List.of("p")));
         scores.pipeInput("v1", score("v1", 0, 0, ValidationTopologyTest::honestAndCheat));
         assertThat(decisions.readValue().getStatus()).isEqualTo(DecisionStatus.DECIDED);
-        KeyValueStore<String, String> timers = driver.getKeyValueStore(ValidationTopology.TIMERS);
+        KeyValueStore<String, String> timers = driver.getKeyValueStore(ValidationStores.TIMERS);
         List<String> pending = new ArrayList<>();
         timers.all().forEachRemaining(kv -> pending.add(kv.value));
         assertThat(pending).containsExactly("FORGET"); // the deadline timer went with the decision
-        KeyValueStore<String, ValidationState> store = driver.getKeyValueStore(ValidationTopology.STORE);
+        KeyValueStore<String, ValidationState> store = driver.getKeyValueStore(ValidationStores.VALIDATIONS);
         driver.advanceWallClockTime(Duration.ofMinutes(59));
         assertThat(store.get("v1")).isNotNull();
         driver.advanceWallClockTime(Duration.ofMinutes(2));

@@ -1,7 +1,5 @@
-package io.ftvalidator.engine.render;
+package io.ftvalidator.render;
 
-import io.ftvalidator.engine.EngineException;
-import io.ftvalidator.engine.EngineException.Kind;
 import java.util.Arrays;
 
 /** The floating-point precision a render runs in; every score records it. */
@@ -22,7 +20,7 @@ public enum Precision {
 
     public static Precision parse(String name) {
         String n = name.trim().toLowerCase();
-        return Arrays.stream(values()).filter(p -> p.id.equals(n)).findFirst().orElseThrow(() -> new EngineException(
-                Kind.BAD_INPUT, "unknown precision '" + name + "': use float32 or float16"));
+        return Arrays.stream(values()).filter(p -> p.id.equals(n)).findFirst().orElseThrow(() -> new IllegalArgumentException(
+                "unknown precision '" + name + "': use float32 or float16"));
     }
 }

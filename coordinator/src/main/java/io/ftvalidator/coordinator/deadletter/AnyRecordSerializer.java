@@ -1,4 +1,4 @@
-package io.ftvalidator.coordinator.aggregation;
+package io.ftvalidator.coordinator.deadletter;
 
 import io.ftvalidator.schemas.SingleObjectSerde;
 import java.util.Map;
@@ -8,7 +8,7 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serializer;
 
 /** Writes any of our records to the dead-letter topic in its own single-object encoding. */
-final class AnyRecordSerializer implements Serializer<SpecificRecord> {
+public final class AnyRecordSerializer implements Serializer<SpecificRecord> {
 
     private final Map<Class<?>, SingleObjectSerde<SpecificRecord>> serdes = new ConcurrentHashMap<>();
 

@@ -1,4 +1,4 @@
-package io.ftvalidator.engine.hash;
+package io.ftvalidator.hash;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

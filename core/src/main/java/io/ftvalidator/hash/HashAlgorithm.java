@@ -1,4 +1,4 @@
-package io.ftvalidator.engine.hash;
+package io.ftvalidator.hash;
 
 import java.util.Arrays;
 import java.util.Locale;

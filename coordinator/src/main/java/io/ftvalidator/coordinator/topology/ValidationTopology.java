@@ -1,0 +1,88 @@
+package io.ftvalidator.coordinator.topology;
+
+import io.ftvalidator.coordinator.aggregation.ScoreProcessor;
+import io.ftvalidator.coordinator.deadletter.AnyRecordSerializer;
+import io.ftvalidator.coordinator.fanout.FanoutProcessor;
+import io.ftvalidator.coordinator.intake.IntakeProcessor;
+import io.ftvalidator.coordinator.state.ValidationStores;
+import io.ftvalidator.schemas.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+
+/**
+ * The coordinator's Kafka Streams topology, one topology, a pure function of its settings. Each
+ * stage is a package named after the step a validation takes:
+ *
+ * <pre>
+ *   ftval.validation-requests --> intake --(valid)--> fanout --------------> ftval.render-jobs (one job per image)
+ *                                   | \--(invalid)-------------------------> ftval.validation-decisions (REJECTED)
+ *                                   \----(id reused)-----------------------> ftval.dead-letters
+ *
+ *                     [validations store] [validation-timers store]   (state/; query/ reads the first)
+ *
+ *   ftval.image-scores ---------> scores --(last image in, or deadline)-----> ftval.validation-decisions (DECIDED, INCONCLUSIVE)
+ *                                   \----(score for no validation)---------> ftval.dead-letters
+ * </pre>
+ *
+ * intake is {@code intake/IntakeProcessor}, fanout {@code fanout/FanoutProcessor}, scores
+ * {@code aggregation/ScoreProcessor}; all three use both stores.
+ *
+ * Sinks are named after their topics. Requests and scores share the key (validationId) and the
+ * partition count, so one task owns a validation's state. Run with
+ * {@code processing.guarantee=exactly_once_v2}: a score's state update and the decision it
+ * completes are committed together.
+ */
+public final class ValidationTopology {
+
+    /**
+     * @param defaultPool prompts drawn from when a request gives none
+     * @param scanInterval how often deadlines are checked
+     * @param retention how long a decided validation stays queryable in the store
+     */
+    public record Settings(List<String> defaultPool, Duration scanInterval, Duration retention) {
+        public Settings {
+            defaultPool = List.copyOf(defaultPool);
+        }
+    }
+
+    private static final String REQUESTS_SOURCE = "requests-source";
+    private static final String SCORES_SOURCE = "scores-source";
+
+    private ValidationTopology() {}
+
+    /** The topology with single-object encoding on every topic. */
+    public static Topology build(Settings settings, MeterRegistry metrics) {
+        return build(settings, metrics, Map.of());
+    }
+
+    /**
+     * @param kafkaConfig the Kafka clients' configuration, whose {@code ftval.serde} and
+     *     {@code apicurio.registry.*} entries choose the encoding of the topics' records
+     */
+    public static Topology build(Settings settings, MeterRegistry metrics, Map<String, ?> kafkaConfig) {
+        Topology topology = new Topology();
+        topology.addSource(REQUESTS_SOURCE, Serdes.String().deserializer(),
+                Topics.VALIDATION_REQUESTS.valueSerde(kafkaConfig).deserializer(), Topics.VALIDATION_REQUESTS.name());
+        topology.addSource(SCORES_SOURCE, Serdes.String().deserializer(),
+                Topics.IMAGE_SCORES.valueSerde(kafkaConfig).deserializer(), Topics.IMAGE_SCORES.name());
+        topology.addProcessor(IntakeProcessor.NAME,
+                () -> new IntakeProcessor(!settings.defaultPool().isEmpty(), settings.retention(), metrics), REQUESTS_SOURCE);
+        topology.addProcessor(FanoutProcessor.NAME, () -> new FanoutProcessor(settings.defaultPool(), metrics), IntakeProcessor.NAME);
+        topology.addProcessor(ScoreProcessor.NAME,
+                () -> new ScoreProcessor(settings.scanInterval(), settings.retention(), metrics), SCORES_SOURCE);
+        String[] stages = {IntakeProcessor.NAME, FanoutProcessor.NAME, ScoreProcessor.NAME};
+        topology.addStateStore(ValidationStores.validations(), stages);
+        topology.addStateStore(ValidationStores.timers(), stages);
+        topology.addSink(Topics.RENDER_JOBS.name(), Topics.RENDER_JOBS.name(), Serdes.String().serializer(),
+                Topics.RENDER_JOBS.valueSerde(kafkaConfig).serializer(), FanoutProcessor.NAME);
+        topology.addSink(Topics.VALIDATION_DECISIONS.name(), Topics.VALIDATION_DECISIONS.name(), Serdes.String().serializer(),
+                Topics.VALIDATION_DECISIONS.valueSerde(kafkaConfig).serializer(), IntakeProcessor.NAME, ScoreProcessor.NAME);
+        topology.addSink(Topics.DEAD_LETTERS.name(), Topics.DEAD_LETTERS.name(), Serdes.String().serializer(),
+                new AnyRecordSerializer(), IntakeProcessor.NAME, ScoreProcessor.NAME);
+        return topology;
+    }
+}
