@@ -59,9 +59,9 @@ class StudyTest {
         assertThat(k2.worstStress()).isEqualTo(4.0);
         // dishonest-far ~ honest-2: 29 30 28 30 30 29 30 27: (30 + 27) / 2
         assertThat(k2.closest()).containsEntry("dishonest-far", 28.5);
-        // T = 2 over disjoint windows of 2 (4 per pair, 8 honest windows): only (0, 3) reaches 2 -> 2 of 8 (both runs)
-        Study.Rates t2 = k2.rates().stream().filter(x -> x.threshold() == 2).findFirst().orElseThrow();
-        assertThat(t2.falseRejects()).isEqualTo(2);
+        // T = 1 over disjoint windows of 2 (4 per pair, 8 honest windows): means 0.5 1 0.5 1.5, two reach 1 in each run
+        Study.Rates t2 = k2.rates().stream().filter(x -> x.threshold() == 1).findFirst().orElseThrow();
+        assertThat(t2.falseRejects()).isEqualTo(4);
         assertThat(t2.honestWindows()).isEqualTo(8);
         assertThat(t2.falseAccepts()).isZero();
         assertThat(t2.dishonestWindows()).isEqualTo(32);
