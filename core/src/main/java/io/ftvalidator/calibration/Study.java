@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * The threshold study: from calibration runs (every submission rendered under a few seeds, with
@@ -77,9 +78,9 @@ public final class Study {
 
     /**
      * The labelled pairs of each run (pairs inside a run only: one device renders every submission
-     * of an image). Two dishonest or two stress submissions make no pair: no truth says what they should be.
+     * of an image), each submission's truth by {@code truth} (a {@link Truth.Naming}, or a manifest). Two dishonest or two stress submissions make no pair: no truth says what they should be.
      */
-    public static List<LabelledPair> pairs(List<Run> runs, Truth.Naming naming) {
+    public static List<LabelledPair> pairs(List<Run> runs, Function<String, Optional<Truth>> truth) {
         List<LabelledPair> out = new ArrayList<>();
         for (Run run : runs) {
             List<String> ids = run.submissions().stream().sorted().toList();
@@ -87,8 +88,8 @@ public final class Study {
                 for (int j = i + 1; j < ids.size(); j++) {
                     String a = ids.get(i);
                     String b = ids.get(j);
-                    Optional<Truth> ta = naming.of(a);
-                    Optional<Truth> tb = naming.of(b);
+                    Optional<Truth> ta = truth.apply(a);
+                    Optional<Truth> tb = truth.apply(b);
                     if (ta.isEmpty() || tb.isEmpty() || (ta.get() != Truth.HONEST && tb.get() != Truth.HONEST)) {
                         continue;
                     }

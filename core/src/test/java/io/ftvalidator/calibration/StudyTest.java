@@ -34,7 +34,7 @@ class StudyTest {
 
     @Test
     void shouldPairHonestReplicasWithEachOtherAndWithEveryOtherKindOnly() {
-        List<LabelledPair> pairs = Study.pairs(List.of(run("42")), Truth.Naming.DEFAULT);
+        List<LabelledPair> pairs = Study.pairs(List.of(run("42")), Truth.Naming.DEFAULT::of);
         assertThat(pairs).extracting(p -> p.kind() + " " + p.first() + "~" + p.second()).containsExactly(
                 "DISHONEST dishonest-close~honest-1", "DISHONEST dishonest-close~honest-2",
                 "DISHONEST dishonest-far~honest-1", "DISHONEST dishonest-far~honest-2",
@@ -44,7 +44,7 @@ class StudyTest {
 
     @Test
     void shouldFindExtremesOverEveryWindowAndRatesOverDisjointOnes() {
-        Study.Report r = Study.analyse(Study.pairs(List.of(run("42"), run("7")), Truth.Naming.DEFAULT), List.of(1, 2, 4, 8), 1);
+        Study.Report r = Study.analyse(Study.pairs(List.of(run("42"), run("7")), Truth.Naming.DEFAULT::of), List.of(1, 2, 4, 8), 1);
         assertThat(r.images()).isEqualTo(8);
         assertThat(r.honestPairs()).isEqualTo(2);
         assertThat(r.dishonestPairs()).isEqualTo(8);
@@ -70,7 +70,7 @@ class StudyTest {
 
     @Test
     void shouldRecommendTheSmallestKThatLeavesTheMarginInTheMiddle() {
-        Study.Report r = Study.analyse(Study.pairs(List.of(run("42")), Truth.Naming.DEFAULT), List.of(1, 2, 4, 8), 2);
+        Study.Report r = Study.analyse(Study.pairs(List.of(run("42")), Truth.Naming.DEFAULT::of), List.of(1, 2, 4, 8), 2);
         // mean: K=1 honest 3 vs dishonest 1 (no); K=2 1.5 vs 6.5 (margin 2.5) -> T = 4
         Recommendation mean = r.rules().get(0).recommendation().orElseThrow();
         assertThat(mean).isEqualTo(new Recommendation(Rule.MEAN, 4.0, 2, 1.5, 6.5));
@@ -85,7 +85,7 @@ class StudyTest {
 
     @Test
     void shouldRecommendNothingWhenNoKLeavesTheMargin() {
-        Study.Report r = Study.analyse(Study.pairs(List.of(run("42")), Truth.Naming.DEFAULT), List.of(1, 2, 4, 8), 20);
+        Study.Report r = Study.analyse(Study.pairs(List.of(run("42")), Truth.Naming.DEFAULT::of), List.of(1, 2, 4, 8), 20);
         assertThat(r.recommendation()).isEmpty();
         assertThat(r.rules()).allSatisfy(f -> assertThat(f.recommendation()).isEmpty());
     }
@@ -93,7 +93,7 @@ class StudyTest {
     @Test
     void shouldRefuseAStudyWithoutBothKindsOfPair() {
         Run honestOnly = new Run("x", "1", Map.of("honest-1", at(0), "honest-2", at(1)));
-        assertThatThrownBy(() -> Study.analyse(Study.pairs(List.of(honestOnly), Truth.Naming.DEFAULT), List.of(1), 1))
+        assertThatThrownBy(() -> Study.analyse(Study.pairs(List.of(honestOnly), Truth.Naming.DEFAULT::of), List.of(1), 1))
                 .hasMessage("no dishonest pair: give one or more dishonest submissions (named dishonest-*) beside the honest ones");
     }
 
