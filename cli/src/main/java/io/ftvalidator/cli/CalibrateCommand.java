@@ -145,6 +145,7 @@ final class CalibrateCommand implements Callable<Integer> {
                     .writeValueAsString(CalibrationReport.json(studied, truth, report, configuration)));
         } else {
             CalibrationReport.print(out, studied, report, configuration);
+            CalibrationReport.printEarly(out, studied, truth, report);
         }
         return failures ? Ftval.FAILED : 0;
     }

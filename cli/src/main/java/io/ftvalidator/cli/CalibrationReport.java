@@ -1,11 +1,13 @@
 package io.ftvalidator.cli;
 
+import io.ftvalidator.calibration.EarlySavings;
 import io.ftvalidator.calibration.Recommendation;
 import io.ftvalidator.calibration.Run;
 import io.ftvalidator.calibration.Study;
 import io.ftvalidator.calibration.Truth;
 import io.ftvalidator.decision.Rule;
 import io.ftvalidator.engine.hash.PerceptualHash;
+import io.ftvalidator.validation.Defaults;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -84,6 +86,23 @@ final class CalibrationReport {
             out.put(prefix + "images", Integer.toString(r.images()));
         });
         return out;
+    }
+
+    /**
+     * What early verdicts save at the recommended rule, T and K (else the default rule and T at
+     * the default K), on these runs, and whether any verdict changed.
+     */
+    static void printEarly(PrintWriter out, List<Run> runs, Function<String, Optional<Truth>> truth, Study.Report r) {
+        Rule rule = r.recommendation().map(Recommendation::rule).orElse(Defaults.RULE);
+        double threshold = r.recommendation().map(Recommendation::threshold).orElse(rule.defaultThreshold());
+        int images = r.recommendation().map(Recommendation::images).orElse(Defaults.IMAGES);
+        out.println();
+        out.printf("early verdicts at rule %s, T = %s, K = %d (a validation stops once no remaining image can change its verdict):%n",
+                rule.id(), number(threshold), images);
+        out.printf("  %-28s  %11s  %13s  %8s%n", "validation", "validations", "renders saved", "changed");
+        for (EarlySavings.Kind k : EarlySavings.measure(runs, truth, rule, threshold, images)) {
+            out.printf(Locale.ROOT, "  %-28s  %11d  %12.1f%%  %8d%n", k.name(), k.validations(), 100 * k.saved(), k.changed());
+        }
     }
 
     static void print(PrintWriter out, List<Run> runs, Study.Report r, Map<String, String> configuration) {
