@@ -24,7 +24,7 @@ import picocli.CommandLine.ScopeType;
             "3:with --exit-code: a submission is an outlier (OUTLIER)",
             "4:with --exit-code: no agreement (NO_CONSENSUS, INCONCLUSIVE or REJECTED)",
             "5:status --exit-code: not decided yet (PENDING)"},
-        subcommands = {HashCommand.class, RenderCommand.class, CompareCommand.class, DigestCommand.class, ExportCommand.class,
+        subcommands = {HashCommand.class, RenderCommand.class, CompareCommand.class, CalibrateCommand.class, DigestCommand.class, ExportCommand.class,
             DemoCommand.class, ClusterCommand.class, SubmitCommand.class, StatusCommand.class, BenchCommand.class})
 public final class Ftval {
 

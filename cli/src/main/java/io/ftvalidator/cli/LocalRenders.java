@@ -23,6 +23,13 @@ final class LocalRenders {
 
     private LocalRenders() {}
 
+    /** The base bundle's digest, verified and loaded (a bad base fails the whole run). */
+    static String baseDigest(ModelCache cache, ModelRef base) {
+        try (ModelCache.Prepared prepared = cache.prepare(base, Optional.empty())) {
+            return prepared.digest();
+        }
+    }
+
     static List<Outcome> run(ModelCache cache, List<SubmissionArg> submissions, Optional<ModelRef> base, Images images,
             RenderAndHash.ImageListener listener) {
         if (base.isPresent()) {

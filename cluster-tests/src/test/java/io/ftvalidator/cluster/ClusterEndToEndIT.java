@@ -99,6 +99,18 @@ class ClusterEndToEndIT {
     }
 
     @Test
+    void shouldDecideAPairThatSplitsAsSoonAsNoImageLeftCouldJoinIt() throws Exception {
+        ObjectNode request = TestCluster.request("early", List.of("honest-1", "dishonest"),
+                List.of(TestCluster.lora("honest-1"), TestCluster.lora("dishonest-random")), IMAGES, "mean");
+        JsonNode status = validate(request);
+        JsonNode d = status.path("decision");
+        assertThat(d.path("verdict").asText()).isEqualTo("NO_CONSENSUS");
+        // a random LoRA sits 12 to 42 bits away on every image (docs/accuracy.md): a mean of 5 over 6 images is out of reach within 3
+        assertThat(status.path("imagesDone").asInt()).isBetween(1, 3);
+        assertThat(d.path("reason").asText()).contains("decided early, on " + status.path("imagesDone").asInt() + " of " + IMAGES + " images");
+    }
+
+    @Test
     void shouldShowProgressWhileImagesComeIn() throws Exception {
         ObjectNode request = groupOfThree("progress", "dishonest-random", "mean");
         assertThat(cluster.post(request).statusCode()).isEqualTo(202);

@@ -46,28 +46,52 @@ public final class Decider {
             return new Decision(rule, threshold, pairs, Verdict.INCONCLUSIVE, List.of(), List.of(), failed,
                     rendered.size() + " of " + n + " submissions rendered; two are needed to compare");
         }
-        List<List<String>> largest = largestGroups(rendered, pairs);
-        List<String> group = largest.get(0);
-        if (group.size() == n) {
-            return new Decision(rule, threshold, pairs, Verdict.AGREED, group, List.of(), failed,
+        Groups.Outcome outcome = Groups.outcome(n, rendered.size(), sameGraph(rendered.size(), pairs));
+        List<String> group = ids(outcome.largest().get(0), rendered);
+        return switch (outcome.verdict()) {
+            case AGREED -> new Decision(rule, threshold, pairs, Verdict.AGREED, group, List.of(), failed,
                     "all " + n + " submissions are the same model");
-        }
-        if (2 * group.size() <= n) {
-            String why = group.size() == 1
-                    ? "no two submissions are the same model"
-                    : "no group of mutually-same submissions holds a majority of " + n + " (largest: " + group.size() + ")";
-            return new Decision(rule, threshold, pairs, Verdict.NO_CONSENSUS, List.of(), List.of(), failed, why);
-        }
-        if (largest.size() > 1) {
-            return new Decision(rule, threshold, pairs, Verdict.NO_CONSENSUS, List.of(), List.of(), failed,
-                    largest.size() + " different majorities agree, " + largest + ": none can be trusted over the other");
-        }
-        List<String> outliers = submissions.stream().map(Submission::id).filter(id -> !group.contains(id)).toList();
-        return new Decision(rule, threshold, pairs, Verdict.OUTLIER, group, outliers, failed,
-                group.size() + " of " + n + " agree; " + outliers + (outliers.size() == 1 ? " is the outlier" : " are outliers"));
+            case OUTLIER -> {
+                List<String> outliers = submissions.stream().map(Submission::id).filter(id -> !group.contains(id)).toList();
+                yield new Decision(rule, threshold, pairs, Verdict.OUTLIER, group, outliers, failed,
+                        group.size() + " of " + n + " agree; " + outliers + (outliers.size() == 1 ? " is the outlier" : " are outliers"));
+            }
+            default -> new Decision(rule, threshold, pairs, Verdict.NO_CONSENSUS, List.of(), List.of(), failed,
+                    2 * group.size() > n
+                            ? outcome.largest().size() + " different majorities agree, "
+                                    + outcome.largest().stream().map(m -> ids(m, rendered)).toList() + ": none can be trusted over the other"
+                            : group.size() == 1
+                                    ? "no two submissions are the same model"
+                                    : "no group of mutually-same submissions holds a majority of " + n + " (largest: " + group.size() + ")");
+        };
     }
 
-    private static List<PairScore> scorePairs(List<Submission.Rendered> rendered, Rule rule, double threshold) {
+    /** The "same model" graph of the rendered submissions, from their pairs in {@link #scorePairs} order. */
+    static int[] sameGraph(int count, List<PairScore> pairs) {
+        int[] same = new int[count];
+        int p = 0;
+        for (int i = 0; i < count; i++) {
+            for (int j = i + 1; j < count; j++, p++) {
+                if (pairs.get(p).same()) {
+                    same[i] |= 1 << j;
+                    same[j] |= 1 << i;
+                }
+            }
+        }
+        return same;
+    }
+
+    private static List<String> ids(int mask, List<Submission.Rendered> rendered) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < rendered.size(); i++) {
+            if ((mask & (1 << i)) != 0) {
+                ids.add(rendered.get(i).id());
+            }
+        }
+        return ids;
+    }
+
+    static List<PairScore> scorePairs(List<Submission.Rendered> rendered, Rule rule, double threshold) {
         List<PairScore> pairs = new ArrayList<>();
         for (int i = 0; i < rendered.size(); i++) {
             for (int j = i + 1; j < rendered.size(); j++) {
@@ -85,49 +109,5 @@ public final class Decider {
             }
         }
         return pairs;
-    }
-
-    /** Every largest set of rendered submissions whose pairs are all the same model. */
-    private static List<List<String>> largestGroups(List<Submission.Rendered> rendered, List<PairScore> pairs) {
-        int n = rendered.size();
-        boolean[][] same = new boolean[n][n];
-        int p = 0;
-        for (int i = 0; i < n; i++) {
-            same[i][i] = true;
-            for (int j = i + 1; j < n; j++, p++) {
-                same[i][j] = same[j][i] = pairs.get(p).same();
-            }
-        }
-        List<List<String>> best = new ArrayList<>();
-        int bestSize = 0;
-        for (int mask = 1; mask < (1 << n); mask++) {
-            int size = Integer.bitCount(mask);
-            if (size < bestSize || !isClique(mask, same)) {
-                continue;
-            }
-            if (size > bestSize) {
-                best.clear();
-                bestSize = size;
-            }
-            List<String> ids = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                if ((mask & (1 << i)) != 0) {
-                    ids.add(rendered.get(i).id());
-                }
-            }
-            best.add(ids);
-        }
-        return best;
-    }
-
-    private static boolean isClique(int mask, boolean[][] same) {
-        for (int i = 0; i < same.length; i++) {
-            for (int j = i + 1; j < same.length; j++) {
-                if ((mask & (1 << i)) != 0 && (mask & (1 << j)) != 0 && !same[i][j]) {
-                    return false;
-                }
-            }
-        }
-        return true;
     }
 }

@@ -2,6 +2,7 @@ package io.ftvalidator.coordinator.aggregation;
 
 import io.ftvalidator.decision.Decider;
 import io.ftvalidator.decision.Decision;
+import io.ftvalidator.decision.EarlyVerdict;
 import io.ftvalidator.decision.Rule;
 import io.ftvalidator.decision.Submission;
 import io.ftvalidator.schemas.AvroMapping;
@@ -58,15 +59,31 @@ public final class Decisions {
         }
         List<Submission> submissions = submissions(state, scores);
         Decision d = Decider.decide(submissions, rule(request), threshold(request));
+        String early = scores.size() < request.getImages()
+                ? " (decided early, on " + scores.size() + " of " + request.getImages() + " images: no distances the other images could have change it)"
+                : "";
         return builder(state, scores, nowMillis)
                 .setStatus(DecisionStatus.DECIDED)
                 .setVerdict(AvroMapping.toAvro(d.verdict()))
-                .setReason(d.reason())
+                .setReason(d.reason() + early)
                 .setPairs(pairs(d))
                 .setAgreeing(d.agreeing())
                 .setOutliers(d.outliers())
                 .setFailed(failed(submissions))
                 .build();
+    }
+
+    /**
+     * Whether the images in so far already give the verdict all of them would, whatever the
+     * others turn out to be ({@link EarlyVerdict}); never while a worker-side failure is among them.
+     */
+    public static boolean isFinalEarly(ValidationState state) {
+        Map<Integer, ImageScore> scores = byImage(state);
+        if (scores.isEmpty() || !unrendered(scores).isEmpty()) {
+            return false;
+        }
+        ValidationRequest request = state.getRequest();
+        return EarlyVerdict.isFinal(submissions(state, scores), request.getImages(), rule(request), threshold(request));
     }
 
     /** The deadline passed with images missing: nobody is judged; the pairs cover the images that came in. */

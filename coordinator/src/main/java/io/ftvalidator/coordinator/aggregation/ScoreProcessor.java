@@ -24,8 +24,9 @@ import org.jboss.logging.MDC;
 
 /**
  * Scores -> decision: aggregates image scores into their validation's state. Each image counts once (a re-delivered
- * job's score is dropped); the decision is published once, when the last image is in, or at the
- * deadline as INCONCLUSIVE. Jobs are not sent out again from here: the workers' share group
+ * job's score is dropped); the decision is published once: when the last image is in, earlier when
+ * early verdicts are on and the images in so far already settle it (the workers then skip the
+ * rest of its jobs), or at the deadline as INCONCLUSIVE. Jobs are not sent out again from here: the workers' share group
  * redelivers a job a worker gave back, up to its delivery limit, and a job no worker finished
  * comes back as a score with worker-side errors, which {@link Decisions} blames on no submission.
  */
@@ -38,6 +39,7 @@ public final class ScoreProcessor implements Processor<String, ImageScore, Strin
 
     private final Duration scanInterval;
     private final Duration retention;
+    private final boolean early;
     private final MeterRegistry metrics;
     private final Counter duplicates;
     private final Counter scores;
@@ -48,10 +50,12 @@ public final class ScoreProcessor implements Processor<String, ImageScore, Strin
     /**
      * @param scanInterval how often deadlines and retentions are checked
      * @param retention how long a decided validation stays queryable
+     * @param early whether to decide as soon as the verdict cannot change ({@link Decisions#isFinalEarly})
      */
-    public ScoreProcessor(Duration scanInterval, Duration retention, MeterRegistry metrics) {
+    public ScoreProcessor(Duration scanInterval, Duration retention, boolean early, MeterRegistry metrics) {
         this.scanInterval = scanInterval;
         this.retention = retention;
+        this.early = early;
         this.metrics = metrics;
         this.duplicates = metrics.counter("ftval.scores.duplicate");
         this.scores = metrics.counter("ftval.scores.aggregated");
@@ -103,8 +107,9 @@ public final class ScoreProcessor implements Processor<String, ImageScore, Strin
             int done = all.size();
             LOG.debugf("image %d in from %s (%s), %d of %d", index, score.getWorkerId(),
                     score.getDevice().getName(), done, request.getImages());
-            if (done == request.getImages()) {
+            if (done == request.getImages() || (early && Decisions.isFinalEarly(state))) {
                 publish(state, Decisions.decided(state, context.currentSystemTimeMs()), record.timestamp());
+                metrics.counter("ftval.images.saved").increment(request.getImages() - done);
             }
             store.put(id, state);
         } finally {

@@ -35,6 +35,7 @@ public final class IntakeProcessor implements Processor<String, ValidationReques
     private static final Logger LOG = Logger.getLogger(IntakeProcessor.class);
 
     private final boolean hasDefaultPool;
+    private final Calibrations calibrations;
     private final Duration retention;
     private final Counter rejected;
     private ProcessorContext<String, SpecificRecord> context;
@@ -43,10 +44,12 @@ public final class IntakeProcessor implements Processor<String, ValidationReques
 
     /**
      * @param hasDefaultPool whether the coordinator has a prompt pool of its own
+     * @param calibrations per-base thresholds, applied to requests that give none
      * @param retention how long a rejected validation stays queryable
      */
-    public IntakeProcessor(boolean hasDefaultPool, Duration retention, MeterRegistry metrics) {
+    public IntakeProcessor(boolean hasDefaultPool, Calibrations calibrations, Duration retention, MeterRegistry metrics) {
         this.hasDefaultPool = hasDefaultPool;
+        this.calibrations = calibrations;
         this.retention = retention;
         this.rejected = metrics.counter("ftval.validations.rejected");
     }
@@ -59,11 +62,13 @@ public final class IntakeProcessor implements Processor<String, ValidationReques
     }
 
     @Override
-    public void process(Record<String, ValidationRequest> record) {
-        ValidationRequest request = record.value();
-        if (request == null) {
+    public void process(Record<String, ValidationRequest> original) {
+        if (original.value() == null) {
             return;
         }
+        // the calibrated form is what is stored and compared: a redelivered request matches it again
+        ValidationRequest request = calibrations.apply(original.value());
+        Record<String, ValidationRequest> record = original.withValue(request);
         String id = request.getValidationId();
         MDC.put("validationId", String.valueOf(id));
         try {
@@ -72,7 +77,7 @@ public final class IntakeProcessor implements Processor<String, ValidationReques
             if (existing != null) {
                 if (!existing.getRequest().equals(request)) {
                     LOG.warn("a different request reuses this validation id; sent to the dead-letter topic");
-                    DeadLetters.send(context, record, Topics.VALIDATION_REQUESTS.name(), "validation id " + id + " is already in use");
+                    DeadLetters.send(context, original, Topics.VALIDATION_REQUESTS.name(), "validation id " + id + " is already in use");
                 }
                 return; // the same request delivered twice is taken once
             }
@@ -84,7 +89,7 @@ public final class IntakeProcessor implements Processor<String, ValidationReques
             rejected.increment();
             LOG.infof("rejected: %s", problems);
             if (id == null || id.isBlank()) {
-                DeadLetters.send(context, record, Topics.VALIDATION_REQUESTS.name(), "invalid request without an id: " + problems);
+                DeadLetters.send(context, original, Topics.VALIDATION_REQUESTS.name(), "invalid request without an id: " + problems);
                 return;
             }
             ValidationDecision decision = Decisions.rejected(request, problems, now);

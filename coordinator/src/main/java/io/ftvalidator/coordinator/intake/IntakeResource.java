@@ -49,6 +49,9 @@ public class IntakeResource {
     @Inject
     PromptPool pool;
 
+    @Inject
+    Calibrations calibrations;
+
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Submit a validation", description = "Renders every submission's images under the shared seed and decides which agree.")
@@ -61,7 +64,7 @@ public class IntakeResource {
         }
         long now = System.currentTimeMillis();
         List<String> problems = new ArrayList<>();
-        ValidationRequest request = body.toAvro(now, problems);
+        ValidationRequest request = calibrations.apply(body.calibrated(calibrations).toAvro(now, problems));
         problems.addAll(RequestCheck.problems(request, now, !pool.prompts().isEmpty()));
         if (!problems.isEmpty()) {
             return done(Response.status(400).entity(new Problems("invalid request", problems)).build());

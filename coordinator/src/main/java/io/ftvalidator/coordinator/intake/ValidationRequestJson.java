@@ -38,6 +38,20 @@ public record ValidationRequestJson(
 
     public record SettingsJson(String sampler, Integer steps, Double guidance, Integer width, Integer height, String negativePrompt) {}
 
+    /**
+     * This request with the rule and image count of the calibration its submissions' one base has
+     * ({@link Calibrations}), where it names none.
+     */
+    public ValidationRequestJson calibrated(Calibrations calibrations) {
+        if ((rule != null && images != null) || submissions == null || submissions.contains(null)) {
+            return this;
+        }
+        return calibrations.forBases(submissions.stream().map(SubmissionJson::baseSha256).toList())
+                .map(c -> new ValidationRequestJson(validationId, submissions, seed, images != null ? images : c.images(), prompts,
+                        promptPool, settings, rule != null ? rule : c.rule().id(), hashAlgorithm, threshold, deadlineSeconds))
+                .orElse(this);
+    }
+
     /** The Avro request, or the problems that prevent building it (added to {@code problems}). */
     public ValidationRequest toAvro(long nowMillis, List<String> problems) {
         long seedBits = 0;

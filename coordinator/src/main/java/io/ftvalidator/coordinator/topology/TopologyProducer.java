@@ -1,6 +1,7 @@
 package io.ftvalidator.coordinator.topology;
 
 import io.ftvalidator.coordinator.fanout.PromptPool;
+import io.ftvalidator.coordinator.intake.Calibrations;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,9 +27,16 @@ public class TopologyProducer {
     @Identifier("default-kafka-broker")
     Map<String, Object> kafkaConfig;
 
+    @Inject
+    Calibrations calibrations;
+
+    /** Decide a validation once its verdict cannot change (docs/accuracy.md), the workers skipping its other jobs. */
+    @ConfigProperty(name = "ftval.early-verdicts", defaultValue = "true")
+    boolean earlyVerdicts;
+
     @Produces
     public Topology topology(MeterRegistry metrics, PromptPool pool) {
-        return ValidationTopology.build(new ValidationTopology.Settings(pool.prompts(), deadlineScan, retention), metrics,
-                kafkaConfig);
+        return ValidationTopology.build(new ValidationTopology.Settings(pool.prompts(), deadlineScan, retention, calibrations, earlyVerdicts),
+                metrics, kafkaConfig);
     }
 }

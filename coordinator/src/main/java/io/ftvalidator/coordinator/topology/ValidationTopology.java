@@ -3,6 +3,7 @@ package io.ftvalidator.coordinator.topology;
 import io.ftvalidator.coordinator.aggregation.ScoreProcessor;
 import io.ftvalidator.coordinator.deadletter.AnyRecordSerializer;
 import io.ftvalidator.coordinator.fanout.FanoutProcessor;
+import io.ftvalidator.coordinator.intake.Calibrations;
 import io.ftvalidator.coordinator.intake.IntakeProcessor;
 import io.ftvalidator.coordinator.state.ValidationStores;
 import io.ftvalidator.schemas.Topics;
@@ -42,10 +43,18 @@ public final class ValidationTopology {
      * @param defaultPool prompts drawn from when a request gives none
      * @param scanInterval how often deadlines are checked
      * @param retention how long a decided validation stays queryable in the store
+     * @param calibrations per-base thresholds
+     * @param earlyVerdicts whether a validation is decided once its verdict cannot change
      */
-    public record Settings(List<String> defaultPool, Duration scanInterval, Duration retention) {
+    public record Settings(List<String> defaultPool, Duration scanInterval, Duration retention, Calibrations calibrations,
+            boolean earlyVerdicts) {
         public Settings {
             defaultPool = List.copyOf(defaultPool);
+        }
+
+        /** No calibrations, early verdicts on. */
+        public Settings(List<String> defaultPool, Duration scanInterval, Duration retention) {
+            this(defaultPool, scanInterval, retention, Calibrations.none(), true);
         }
     }
 
@@ -70,10 +79,10 @@ public final class ValidationTopology {
         topology.addSource(SCORES_SOURCE, Serdes.String().deserializer(),
                 Topics.IMAGE_SCORES.valueSerde(kafkaConfig).deserializer(), Topics.IMAGE_SCORES.name());
         topology.addProcessor(IntakeProcessor.NAME,
-                () -> new IntakeProcessor(!settings.defaultPool().isEmpty(), settings.retention(), metrics), REQUESTS_SOURCE);
+                () -> new IntakeProcessor(!settings.defaultPool().isEmpty(), settings.calibrations(), settings.retention(), metrics), REQUESTS_SOURCE);
         topology.addProcessor(FanoutProcessor.NAME, () -> new FanoutProcessor(settings.defaultPool(), metrics), IntakeProcessor.NAME);
         topology.addProcessor(ScoreProcessor.NAME,
-                () -> new ScoreProcessor(settings.scanInterval(), settings.retention(), metrics), SCORES_SOURCE);
+                () -> new ScoreProcessor(settings.scanInterval(), settings.retention(), settings.earlyVerdicts(), metrics), SCORES_SOURCE);
         String[] stages = {IntakeProcessor.NAME, FanoutProcessor.NAME, ScoreProcessor.NAME};
         topology.addStateStore(ValidationStores.validations(), stages);
         topology.addStateStore(ValidationStores.timers(), stages);

@@ -3,6 +3,7 @@ package io.ftvalidator.coordinator.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ftvalidator.coordinator.deadletter.DeadLetters;
+import io.ftvalidator.coordinator.intake.Calibrations;
 import io.ftvalidator.coordinator.state.ValidationStores;
 import io.ftvalidator.noise.PortableNoise;
 import io.ftvalidator.schemas.DecisionStatus;
@@ -44,6 +45,7 @@ class ValidationTopologyTest {
 
     private static final Instant NOW = Instant.parse("2026-11-25T12:00:00Z");
     private static final String SHA = "ab".repeat(32);
+    private static final String CALIBRATED_BASE = "cd".repeat(32);
 
     @TempDir
     Path stateDir;
@@ -64,8 +66,11 @@ class ValidationTopologyTest {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         metrics = new SimpleMeterRegistry();
+        // one calibrated base (CALIBRATED_BASE), early verdicts on
+        Calibrations calibrations = Calibrations.of(java.util.Map.of("ftval.calibration.tiny.base-sha256", CALIBRATED_BASE,
+                "ftval.calibration.tiny.rule", "mean", "ftval.calibration.tiny.threshold", "2", "ftval.calibration.tiny.images", "16"));
         ValidationTopology.Settings settings = new ValidationTopology.Settings(
-                List.of("pool prompt a", "pool prompt b", "pool prompt c"), Duration.ofSeconds(1), Duration.ofHours(1));
+                List.of("pool prompt a", "pool prompt b", "pool prompt c"), Duration.ofSeconds(1), Duration.ofHours(1), calibrations, true);
         driver = new TopologyTestDriver(ValidationTopology.build(settings, metrics), props, NOW);
         requests = driver.createInputTopic(Topics.VALIDATION_REQUESTS.name(), Serdes.String().serializer(), Topics.VALIDATION_REQUESTS.valueSerde().serializer());
         scores = driver.createInputTopic(Topics.IMAGE_SCORES.name(), Serdes.String().serializer(), Topics.IMAGE_SCORES.valueSerde().serializer());
@@ -80,9 +85,13 @@ class ValidationTopologyTest {
     }
 
     private static ValidationRequest request(String id, int images, List<String> prompts) {
+        return request(id, images, prompts, List.of("honest-1", "honest-2", "cheat"), SHA);
+    }
+
+    private static ValidationRequest request(String id, int images, List<String> prompts, List<String> submissions, String base) {
         List<SubmissionSpec> subs = new ArrayList<>();
-        for (String s : List.of("honest-1", "honest-2", "cheat")) {
-            subs.add(new SubmissionSpec(s, "file:/m/" + s + ".safetensors", SHA, "file:/m/base.zip", SHA));
+        for (String s : submissions) {
+            subs.add(new SubmissionSpec(s, "file:/m/" + s + ".safetensors", SHA, "file:/m/base.zip", base));
         }
         return ValidationRequest.newBuilder().setValidationId(id).setSubmissions(subs).setSeed(42).setImages(images)
                 .setPrompts(prompts).setSettings(RenderSettings.newBuilder().build()).setRule(Rule.MEAN)
@@ -277,5 +286,52 @@ class ValidationTopologyTest {
         assertThat(jobs.isEmpty()).isTrue();
         assertThat(new String(deadLetters.readRecord().headers().lastHeader(DeadLetters.REASON_HEADER).value()))
                 .isEqualTo("validation id v1 is already in use");
+    }
+
+    @Test
+    void shouldDecideEarlyOnceNoImageLeftCouldChangeTheVerdict() {
+        requests.pipeInput("v1", request("v1", 8, List.of("p"), List.of("honest-1", "cheat"), SHA));
+        // image 0: the pair is 64 bits apart, a mean of at least 64 / 8 = 8 >= 5 whatever comes
+        scores.pipeInput("v1", score("v1", 0, 0, ValidationTopologyTest::honestAndCheat));
+        ValidationDecision d = decisions.readValue();
+        assertThat(d.getVerdict()).isEqualTo(Verdict.NO_CONSENSUS);
+        assertThat(d.getImages()).isEqualTo(8);
+        assertThat(d.getImagesDone()).isEqualTo(1);
+        assertThat(d.getReason()).endsWith("(decided early, on 1 of 8 images: no distances the other images could have change it)");
+        assertThat(metrics.counter("ftval.images.saved").count()).isEqualTo(7.0);
+        scores.pipeInput("v1", score("v1", 1, 0, ValidationTopologyTest::honestAndCheat));
+        assertThat(decisions.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldNotDecideAnOutlierEarlyWhileTheAgreeingPairCouldStillSplit() {
+        requests.pipeInput("v1", request("v1", 2, List.of("p")));
+        scores.pipeInput("v1", score("v1", 0, 0, ValidationTopologyTest::honestAndCheat));
+        assertThat(decisions.isEmpty()).isTrue();
+        scores.pipeInput("v1", score("v1", 1, 0, ValidationTopologyTest::honestAndCheat));
+        assertThat(decisions.readValue().getImagesDone()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldJudgeARequestOnACalibratedBaseWithItsThreshold() {
+        requests.pipeInput("v1", request("v1", 2, List.of("p"), List.of("honest-1", "honest-2", "cheat"), CALIBRATED_BASE));
+        scores.pipeInput("v1", score("v1", 0, 0, ValidationTopologyTest::honestAndCheat));
+        scores.pipeInput("v1", score("v1", 1, 0, ValidationTopologyTest::honestAndCheat));
+        ValidationDecision d = decisions.readValue();
+        // honest-1 and honest-2 are 2 bits apart: the same under the default 5, not under the calibrated 2
+        assertThat(d.getThreshold()).isEqualTo(2.0);
+        assertThat(d.getVerdict()).isEqualTo(Verdict.NO_CONSENSUS);
+    }
+
+    @Test
+    void shouldKeepARequestsOwnThresholdOnACalibratedBase() {
+        ValidationRequest r = request("v1", 2, List.of("p"), List.of("honest-1", "honest-2", "cheat"), CALIBRATED_BASE);
+        r.setThreshold(5.0);
+        requests.pipeInput("v1", r);
+        scores.pipeInput("v1", score("v1", 0, 0, ValidationTopologyTest::honestAndCheat));
+        scores.pipeInput("v1", score("v1", 1, 0, ValidationTopologyTest::honestAndCheat));
+        ValidationDecision d = decisions.readValue();
+        assertThat(d.getThreshold()).isEqualTo(5.0);
+        assertThat(d.getVerdict()).isEqualTo(Verdict.OUTLIER);
     }
 }

@@ -73,6 +73,7 @@ final class JobConsumer implements Runnable {
     private final Publisher publisher;
     private final JobRenderer renderer;
     private final TestHooks hooks;
+    private final DecidedValidations decided;
     private final JobMeters meters;
     private final ShareGroup group;
     private final WorkerConfig.Jobs config;
@@ -88,7 +89,7 @@ final class JobConsumer implements Runnable {
     private int failuresInARow;
 
     JobConsumer(RenderSlots.Slot slot, ShareConsumer<byte[], byte[]> consumer, Deserializer<RenderJob> jobs, Publisher publisher,
-            JobRenderer renderer, TestHooks hooks, JobMeters meters, ShareGroup group, WorkerConfig.Jobs config, String workerId,
+            JobRenderer renderer, TestHooks hooks, DecidedValidations decided, JobMeters meters, ShareGroup group, WorkerConfig.Jobs config, String workerId,
             DeviceInfo device) {
         this.slot = slot;
         this.consumer = consumer;
@@ -96,6 +97,7 @@ final class JobConsumer implements Runnable {
         this.publisher = publisher;
         this.renderer = renderer;
         this.hooks = hooks;
+        this.decided = decided;
         this.meters = meters;
         this.group = group;
         this.config = config;
@@ -182,6 +184,11 @@ final class JobConsumer implements Runnable {
         if (System.currentTimeMillis() > job.getDeadlineMillis()) {
             LOG.infof("image %d skipped: the validation's deadline has passed", job.getImageIndex());
             finish(AcknowledgeType.ACCEPT, Outcome.PAST_DEADLINE);
+            return;
+        }
+        if (decided.isDecided(job.getValidationId())) {
+            LOG.infof("image %d skipped: the validation is decided already", job.getImageIndex());
+            finish(AcknowledgeType.ACCEPT, Outcome.DECIDED);
             return;
         }
         if (deliveries >= group.deliveryLimit()) {

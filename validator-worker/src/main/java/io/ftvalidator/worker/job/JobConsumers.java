@@ -42,6 +42,8 @@ public class JobConsumers implements HealthCheck {
     private final List<JobConsumer> members = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private Publisher publisher;
+    private DecidedValidations decided;
+    private Thread decidedReader;
 
     JobConsumers(WorkerConfig config, RenderSlots slots, MeterRegistry registry,
             @Identifier("default-kafka-broker") Map<String, Object> kafka) {
@@ -62,6 +64,10 @@ public class JobConsumers implements HealthCheck {
         JobRenderer renderer = new JobRenderer(workerId, slots.device(),
                 new ModelFetcher(config.cacheDir().resolve("downloads"), config.fetchTimeout()));
         TestHooks hooks = new TestHooks(config.test());
+        decided = new DecidedValidations(clientConfig(workerId + "-decisions"));
+        decidedReader = new Thread(decided, "decided-validations");
+        decidedReader.setDaemon(true);
+        decidedReader.start();
         JobMeters meters = new JobMeters(registry);
         for (RenderSlots.Slot slot : slots.slots()) {
             Map<String, Object> c = clientConfig(workerId + "-slot-" + slot.index());
@@ -71,7 +77,7 @@ public class JobConsumers implements HealthCheck {
             c.put(ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit");
             c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
             JobConsumer member = new JobConsumer(slot, new KafkaShareConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-                    Topics.RENDER_JOBS.valueSerde(kafka).deserializer(), publisher, renderer, hooks, meters, group, config.jobs(),
+                    Topics.RENDER_JOBS.valueSerde(kafka).deserializer(), publisher, renderer, hooks, decided, meters, group, config.jobs(),
                     workerId, slots.device());
             Thread thread = new Thread(member, "jobs-slot-" + slot.index());
             members.add(member);
@@ -88,6 +94,10 @@ public class JobConsumers implements HealthCheck {
         }
         if (publisher != null) {
             publisher.close();
+        }
+        if (decided != null) {
+            decided.close();
+            decidedReader.join(10_000);
         }
     }
 

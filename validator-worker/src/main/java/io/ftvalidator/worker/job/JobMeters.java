@@ -23,6 +23,8 @@ final class JobMeters {
         UNREADABLE("unreadable"),
         /** Delivered as often as the group allows: scored as failed, dead-lettered, rejected. */
         DELIVERY_LIMIT("delivery-limit"),
+        /** Its validation was already decided (early): accepted unrendered. */
+        DECIDED("decided"),
         /** The worker stopped mid-job: released to another worker. */
         STOPPED("stopped"),
         /** The lock was lost (the job may be delivered again; its image counts once). */

@@ -1,0 +1,23 @@
+package io.ftvalidator.calibration;
+
+import io.ftvalidator.decision.Rule;
+
+/**
+ * A calibrated (rule, threshold, images): over windows of {@code images} images, every honest
+ * pair's statistic was at most {@code worstHonest} and every dishonest pair's at least
+ * {@code bestDishonest}; the threshold sits in the middle (same iff the statistic is strictly
+ * below it), leaving {@link #margin} on both sides. The coordinator takes it per base model
+ * (docs/thresholds.md, "Calibrating your own base and recipe").
+ */
+public record Recommendation(Rule rule, double threshold, int images, double worstHonest, double bestDishonest) {
+
+    /** The threshold between two statistics that separate: their middle. */
+    static Recommendation between(Rule rule, int images, double worstHonest, double bestDishonest) {
+        return new Recommendation(rule, (worstHonest + bestDishonest) / 2, images, worstHonest, bestDishonest);
+    }
+
+    /** How far the threshold is from the worst honest statistic, and from the best dishonest one. */
+    public double margin() {
+        return Math.min(threshold - worstHonest, bestDishonest - threshold);
+    }
+}
