@@ -21,6 +21,10 @@ public class TopologyProducer {
     @ConfigProperty(name = "ftval.retention", defaultValue = "P7D")
     Duration retention;
 
+    /** Also the retention of topic ftval.renders (TopicsBootstrap). */
+    @ConfigProperty(name = "ftval.renders.retention", defaultValue = "P3D")
+    Duration renderRetention;
+
     /** Every {@code kafka.*} property (Quarkus's Kafka client configuration): the record encoding among them. */
     @Inject
     @Identifier("default-kafka-broker")
@@ -28,7 +32,7 @@ public class TopologyProducer {
 
     @Produces
     public Topology topology(MeterRegistry metrics, PromptPool pool) {
-        return ValidationTopology.build(new ValidationTopology.Settings(pool.prompts(), deadlineScan, retention), metrics,
+        return ValidationTopology.build(new ValidationTopology.Settings(pool.prompts(), deadlineScan, retention, renderRetention), metrics,
                 kafkaConfig);
     }
 }

@@ -1,5 +1,6 @@
 package io.ftvalidator.worker.job;
 
+import io.ftvalidator.schemas.ImageRender;
 import io.ftvalidator.schemas.ImageScore;
 import io.ftvalidator.schemas.Topics;
 import java.nio.charset.StandardCharsets;
@@ -16,17 +17,21 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
+import org.jboss.logging.Logger;
 
 /**
- * Writes what the worker's slots produce: image scores and dead letters, through one idempotent
+ * Writes what the worker's slots produce: image scores, rendered images and dead letters, through one idempotent
  * producer that waits for every in-sync replica (acks=all), shared by the slots (a producer is
  * thread-safe). A job is acknowledged only once its write is acknowledged.
  */
 final class Publisher implements AutoCloseable {
 
+    private static final Logger LOG = Logger.getLogger(Publisher.class);
+
     private final KafkaProducer<byte[], byte[]> producer;
     /** Writes a score in the encoding of {@code ftval.serde} (single-object or the registry's). */
     private final Serializer<ImageScore> scores;
+    private final Serializer<ImageRender> renders;
 
     /** @param kafka the cluster's client settings ({@code kafka.*}, {@code ftval.serde}) and this client's id */
     Publisher(Map<String, Object> kafka) {
@@ -35,6 +40,7 @@ final class Publisher implements AutoCloseable {
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         this.producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
         this.scores = Topics.IMAGE_SCORES.valueSerde(kafka).serializer();
+        this.renders = Topics.RENDERS.valueSerde(kafka).serializer();
     }
 
     /** The score, keyed by its validation (the coordinator's partitioning). */
@@ -46,6 +52,25 @@ final class Publisher implements AutoCloseable {
         }
         byte[] key = score.getValidationId().getBytes(StandardCharsets.UTF_8);
         return producer.send(new ProducerRecord<>(Topics.IMAGE_SCORES.name(), null, key, value, headers));
+    }
+
+    /**
+     * A rendered image, keyed by its validation; for people to look at, so it is not waited for:
+     * one that cannot be written is logged, and its job goes on.
+     */
+    void render(ImageRender image) {
+        RecordHeaders headers = new RecordHeaders();
+        byte[] value;
+        synchronized (renders) {
+            value = renders.serialize(Topics.RENDERS.name(), headers, image);
+        }
+        byte[] key = image.getValidationId().getBytes(StandardCharsets.UTF_8);
+        producer.send(new ProducerRecord<>(Topics.RENDERS.name(), null, key, value, headers), (metadata, e) -> {
+            if (e != null) {
+                LOG.warnf("validation %s: image %d of %s was not published to %s (%s); the web view shows it missing",
+                        image.getValidationId(), image.getImageIndex(), image.getSubmissionId(), Topics.RENDERS.name(), e.toString());
+            }
+        });
     }
 
     /** The record as it came (key, value, headers), with why it was given up. */
