@@ -129,6 +129,11 @@ class WebViewIT {
         assertThat(row).contains("dishonest-zero");
         assertThat(row).contains("href=\"validation.html?id=" + ID + "\"");
         screenshot(url, SHOTS.resolve("list.png"), 1400, 500);
+
+        HttpResponse<Void> bare = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                cluster.cluster.coordinatorUrl() + "/ui")).build(), HttpResponse.BodyHandlers.discarding());
+        assertThat(bare.statusCode()).isEqualTo(302);
+        assertThat(bare.headers().firstValue("Location")).hasValue("ui/");
     }
 
     /** The DOM of {@code url} once it contains {@code marker} (the page's scripts set it when done), loaded again until then. */

@@ -106,7 +106,7 @@ public class JobConsumers implements HealthCheck {
         }
         if (renders.maxSide() < 16 || renders.maxSide() > 512) {
             throw new IllegalArgumentException("ftval.worker.renders.max-side must be 16 to 512 pixels, not " + renders.maxSide()
-                    + " (a larger PNG may pass Avro's 1 MiB bound on a byte field)");
+                    + " (a larger PNG may exceed Avro's 1 MiB bound on a byte field)");
         }
         return OptionalInt.of(renders.maxSide());
     }
