@@ -116,6 +116,8 @@ class WebViewIT {
         assertThat(png.getLong(0)).isEqualTo(0x89504E470D0A1A0AL);
         assertThat(png.getInt(16)).isBetween(1, 256); // IHDR width
         assertThat(png.getInt(20)).isBetween(1, 256); // IHDR height
+        assertThat(cluster.metric(cluster.cluster.workers().get(0), "ftval_worker_renders_published_total", "outcome=\"sent\""))
+                .isEqualTo(IMAGES * SUBMISSIONS.size());
     }
 
     @Test
@@ -167,6 +169,7 @@ class WebViewIT {
         Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         try {
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly); // its renderer and zygote processes too
                 p.destroyForcibly().waitFor();
                 throw new AssertionError("chromium did not finish " + url + " in 60 s; its stderr:\n" + Files.readString(err));
             }
@@ -182,6 +185,9 @@ class WebViewIT {
     private static Optional<Path> chromium() {
         String given = System.getenv("FTVAL_CHROMIUM");
         if (given != null && !given.isBlank()) {
+            if (!Files.isExecutable(Path.of(given))) {
+                throw new AssertionError("FTVAL_CHROMIUM=" + given + " is no executable file");
+            }
             return Optional.of(Path.of(given));
         }
         return Stream.of(System.getenv("PATH").split(File.pathSeparator))

@@ -59,7 +59,7 @@ public class JobConsumers implements HealthCheck {
             group = ShareGroup.prepare(admin, config.jobs());
             ShareGroup.checkPartitions(admin);
         }
-        publisher = new Publisher(clientConfig(workerId + "-producer"));
+        publisher = new Publisher(clientConfig(workerId + "-producer"), registry);
         JobRenderer renderer = new JobRenderer(workerId, slots.device(),
                 new ModelFetcher(config.cacheDir().resolve("downloads"), config.fetchTimeout()), previewSide(config.renders()));
         TestHooks hooks = new TestHooks(config.test());

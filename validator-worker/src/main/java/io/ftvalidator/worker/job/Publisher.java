@@ -3,6 +3,8 @@ package io.ftvalidator.worker.job;
 import io.ftvalidator.schemas.ImageRender;
 import io.ftvalidator.schemas.ImageScore;
 import io.ftvalidator.schemas.Topics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -32,15 +34,24 @@ final class Publisher implements AutoCloseable {
     /** Writes a score in the encoding of {@code ftval.serde} (single-object or the registry's). */
     private final Serializer<ImageScore> scores;
     private final Serializer<ImageRender> renders;
+    private final Counter rendersSent;
+    private final Counter rendersFailed;
 
     /** @param kafka the cluster's client settings ({@code kafka.*}, {@code ftval.serde}) and this client's id */
-    Publisher(Map<String, Object> kafka) {
+    Publisher(Map<String, Object> kafka, MeterRegistry registry) {
         Map<String, Object> config = new HashMap<>(kafka);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         this.producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
         this.scores = Topics.IMAGE_SCORES.valueSerde(kafka).serializer();
         this.renders = Topics.RENDERS.valueSerde(kafka).serializer();
+        this.rendersSent = rendersPublished(registry, "sent");
+        this.rendersFailed = rendersPublished(registry, "failed");
+    }
+
+    private static Counter rendersPublished(MeterRegistry registry, String outcome) {
+        return Counter.builder("ftval.worker.renders.published").tag("outcome", outcome)
+                .description("rendered images published for the web view (topic ftval.renders), by outcome").register(registry);
     }
 
     /** The score, keyed by its validation (the coordinator's partitioning). */
@@ -59,18 +70,29 @@ final class Publisher implements AutoCloseable {
      * one that cannot be written is logged, and its job goes on.
      */
     void render(ImageRender image) {
-        RecordHeaders headers = new RecordHeaders();
-        byte[] value;
-        synchronized (renders) {
-            value = renders.serialize(Topics.RENDERS.name(), headers, image);
-        }
-        byte[] key = image.getValidationId().getBytes(StandardCharsets.UTF_8);
-        producer.send(new ProducerRecord<>(Topics.RENDERS.name(), null, key, value, headers), (metadata, e) -> {
-            if (e != null) {
-                LOG.warnf("validation %s: image %d of %s was not published to %s (%s); the web view shows it missing",
-                        image.getValidationId(), image.getImageIndex(), image.getSubmissionId(), Topics.RENDERS.name(), e.toString());
+        try {
+            RecordHeaders headers = new RecordHeaders();
+            byte[] value;
+            synchronized (renders) {
+                value = renders.serialize(Topics.RENDERS.name(), headers, image);
             }
-        });
+            byte[] key = image.getValidationId().getBytes(StandardCharsets.UTF_8);
+            producer.send(new ProducerRecord<>(Topics.RENDERS.name(), null, key, value, headers), (metadata, e) -> {
+                if (e == null) {
+                    rendersSent.increment();
+                } else {
+                    notPublished(image, e);
+                }
+            });
+        } catch (RuntimeException e) { // a registry that cannot be reached, a producer closing: never the job's trouble
+            notPublished(image, e);
+        }
+    }
+
+    private void notPublished(ImageRender image, Exception e) {
+        rendersFailed.increment();
+        LOG.warnf("validation %s: image %d of %s was not published to %s (%s); the web view shows it missing",
+                image.getValidationId(), image.getImageIndex(), image.getSubmissionId(), Topics.RENDERS.name(), e.toString());
     }
 
     /** The record as it came (key, value, headers), with why it was given up. */
