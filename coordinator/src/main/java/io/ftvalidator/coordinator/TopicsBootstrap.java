@@ -6,6 +6,7 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,10 @@ public class TopicsBootstrap {
     @ConfigProperty(name = "ftval.topics.replication", defaultValue = "1")
     short replication;
 
+    /** How long rendered images are kept (the web view's store keeps them as long). */
+    @ConfigProperty(name = "ftval.renders.retention", defaultValue = "P3D")
+    Duration renderRetention;
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
@@ -62,6 +67,8 @@ public class TopicsBootstrap {
                     new NewTopic(Topics.IMAGE_SCORES.name(), partitions, replication).configs(week),
                     new NewTopic(Topics.VALIDATION_DECISIONS.name(), partitions, replication)
                             .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
+                    new NewTopic(Topics.RENDERS.name(), partitions, replication)
+                            .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(renderRetention.toMillis()))),
                     new NewTopic(Topics.DEAD_LETTERS.name(), 1, replication)
                             .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(30L * 24 * 3600 * 1000))))) {
                 if (!existing.contains(t.name())) {

@@ -34,6 +34,12 @@ public final class Serdes {
         }
     }
 
+    public static final class ImageRenderSerde extends RecordSerde<ImageRender> {
+        public ImageRenderSerde() {
+            super(ImageRender.class);
+        }
+    }
+
     /**
      * The coordinator's state store and its changelog: internal to the coordinator, always
      * single-object encoding (a restore never waits on a registry).

@@ -59,6 +59,14 @@ public final class Topics {
             new Topic<>("ftval.validation-decisions", "validationId", Serdes.String(), io.ftvalidator.schemas.Serdes.ValidationDecisionSerde::new);
 
     /**
+     * The images workers render, as PNGs (full, or downscaled to the worker's
+     * {@code ftval.worker.renders.max-side}), one record per image and submission, for the
+     * coordinator's web view; never an input of a decision. Key: validationId.
+     */
+    public static final Topic<String, ImageRender> RENDERS =
+            new Topic<>("ftval.renders", "validationId", Serdes.String(), io.ftvalidator.schemas.Serdes.ImageRenderSerde::new);
+
+    /**
      * Records no consumer could read or process, unchanged (key, value, headers), with the headers
      * {@value #DEAD_LETTER_REASON} and {@value #DEAD_LETTER_SOURCE} added. Key: as on the source topic.
      */
@@ -67,7 +75,7 @@ public final class Topics {
 
     /** The topics whose values are Avro records of the public contract, each with its schema in the registry. */
     public static final List<Topic<String, ? extends SpecificRecord>> CONTRACT =
-            List.of(VALIDATION_REQUESTS, RENDER_JOBS, IMAGE_SCORES, VALIDATION_DECISIONS);
+            List.of(VALIDATION_REQUESTS, RENDER_JOBS, IMAGE_SCORES, VALIDATION_DECISIONS, RENDERS);
 
     /** Dead-letter header: why the record was given up, naming the thing in trouble. */
     public static final String DEAD_LETTER_REASON = "ftval.dead-letter.reason";

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 class ContractSchemasTest {
 
     private static final List<Schema> CONTRACT = List.of(ValidationRequest.getClassSchema(), RenderJob.getClassSchema(),
-            ImageScore.getClassSchema(), ValidationDecision.getClassSchema(), ValidationState.getClassSchema());
+            ImageScore.getClassSchema(), ValidationDecision.getClassSchema(), ValidationState.getClassSchema(),
+            ImageRender.getClassSchema());
 
     @Test
     void shouldGiveEveryEnumADefaultSoItCanGainSymbols() {

@@ -47,7 +47,25 @@ public interface WorkerConfig {
 
     Jobs jobs();
 
+    Renders renders();
+
     Test test();
+
+    /** The rendered images published for people to look at (topic ftval.renders, the coordinator's web view). */
+    interface Renders {
+
+        /** Whether to publish them; off, the web view shows distances without images. */
+        @WithDefault("true")
+        boolean publish();
+
+        /**
+         * The longest side of a published image, in pixels (16 to 512): a larger render is
+         * downscaled, a smaller one published as it is. 512 keeps every record under Avro's 1 MiB
+         * bound on a byte field.
+         */
+        @WithDefault("256")
+        int maxSide();
+    }
 
     /** How the render slots of a GPU are counted. */
     interface Gpu {

@@ -10,21 +10,24 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreType;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Reads a validation's state from the aggregation's store. With several coordinators, the one that
  * owns the key's partition answers: a query for a key owned elsewhere is forwarded to that host
- * ({@code application.server}).
+ * ({@code application.server}). {@link #locate} and {@link #store} do the same for any store (the
+ * web view's).
  */
 @ApplicationScoped
 public class ValidationQueries {
@@ -48,33 +51,69 @@ public class ValidationQueries {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+    /** Where a store's key is kept: on this coordinator, on another (its base URL), or nowhere right now. */
+    public sealed interface Location permits Here, Elsewhere, Nowhere {}
+
+    public record Here() implements Location {}
+
+    public record Elsewhere(URI base) implements Location {}
+
+    public record Nowhere(String why) implements Location {}
+
     public Result find(String validationId) {
-        KeyQueryMetadata owner;
-        try {
-            owner = streams.queryMetadataForKey(ValidationStores.VALIDATIONS, validationId, Serdes.String().serializer());
-        } catch (IllegalStateException | InvalidStateStoreException e) {
-            // before Kafka Streams has started (StreamsNotStartedException), or while it stops
-            return new Unavailable("the aggregation is starting: " + e.getMessage());
+        Location location = locate(ValidationStores.VALIDATIONS, validationId);
+        if (location instanceof Nowhere nowhere) {
+            return new Unavailable(nowhere.why());
         }
-        if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
-            return new Unavailable("the aggregation is rebalancing");
-        }
-        HostInfo active = owner.activeHost();
-        if (self.isPresent() && !HostInfo.buildFromEndpoint(self.get()).equals(active) && active.port() > 0) {
-            return forward(active, validationId);
+        if (location instanceof Elsewhere elsewhere) {
+            return forward(elsewhere.base(), validationId);
         }
         try {
-            ReadOnlyKeyValueStore<String, ValidationState> store = streams.store(
-                    StoreQueryParameters.fromNameAndType(ValidationStores.VALIDATIONS, QueryableStoreTypes.<String, ValidationState>keyValueStore()));
-            ValidationState state = store.get(validationId);
+            ValidationState state = store(ValidationStores.VALIDATIONS, QueryableStoreTypes.<String, ValidationState>keyValueStore()).get(validationId);
             return state == null ? new NotFound() : new Local(state);
         } catch (InvalidStateStoreException e) {
             return new Unavailable("the store is not ready: " + e.getMessage());
         }
     }
 
-    private Result forward(HostInfo host, String validationId) {
-        URI uri = URI.create("http://" + host.host() + ":" + host.port() + "/validations/" + validationId);
+    /** The coordinator whose Kafka Streams task holds {@code key} of {@code store} (partitioned by the key's murmur2, as the producers do). */
+    public Location locate(String store, String key) {
+        KeyQueryMetadata owner;
+        try {
+            owner = streams.queryMetadataForKey(store, key, Serdes.String().serializer());
+        } catch (IllegalStateException | InvalidStateStoreException e) {
+            // before Kafka Streams has started (StreamsNotStartedException), or while it stops
+            return new Nowhere("the aggregation is starting: " + e.getMessage());
+        }
+        if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+            return new Nowhere("the aggregation is rebalancing");
+        }
+        HostInfo active = owner.activeHost();
+        if (self.isPresent() && !HostInfo.buildFromEndpoint(self.get()).equals(active) && active.port() > 0) {
+            return new Elsewhere(base(active));
+        }
+        return new Here();
+    }
+
+    /** The base URLs of the other coordinators that hold part of {@code store}. */
+    public List<URI> peers(String store) {
+        Optional<HostInfo> me = self.map(HostInfo::buildFromEndpoint);
+        return streams.streamsMetadataForStore(store).stream().map(StreamsMetadata::hostInfo)
+                .filter(h -> h.port() > 0 && me.map(m -> !m.equals(h)).orElse(false))
+                .distinct().map(ValidationQueries::base).toList();
+    }
+
+    /** This coordinator's part of {@code store}; throws {@link InvalidStateStoreException} while it is not ready. */
+    public <T> T store(String store, QueryableStoreType<T> type) {
+        return streams.store(StoreQueryParameters.fromNameAndType(store, type));
+    }
+
+    private static URI base(HostInfo host) {
+        return URI.create("http://" + host.host() + ":" + host.port());
+    }
+
+    private Result forward(URI base, String validationId) {
+        URI uri = base.resolve("/validations/" + validationId);
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -22,6 +22,10 @@ public class TopologyProducer {
     @ConfigProperty(name = "ftval.retention", defaultValue = "P7D")
     Duration retention;
 
+    /** Also the retention of topic ftval.renders (TopicsBootstrap). */
+    @ConfigProperty(name = "ftval.renders.retention", defaultValue = "P3D")
+    Duration renderRetention;
+
     /** Every {@code kafka.*} property (Quarkus's Kafka client configuration): the record encoding among them. */
     @Inject
     @Identifier("default-kafka-broker")
@@ -36,7 +40,7 @@ public class TopologyProducer {
 
     @Produces
     public Topology topology(MeterRegistry metrics, PromptPool pool) {
-        return ValidationTopology.build(new ValidationTopology.Settings(pool.prompts(), deadlineScan, retention, calibrations, earlyVerdicts),
-                metrics, kafkaConfig);
+        return ValidationTopology.build(new ValidationTopology.Settings(pool.prompts(), deadlineScan, retention, renderRetention,
+                calibrations, earlyVerdicts), metrics, kafkaConfig);
     }
 }

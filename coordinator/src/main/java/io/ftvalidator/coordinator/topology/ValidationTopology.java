@@ -5,6 +5,8 @@ import io.ftvalidator.coordinator.deadletter.AnyRecordSerializer;
 import io.ftvalidator.coordinator.fanout.FanoutProcessor;
 import io.ftvalidator.coordinator.intake.Calibrations;
 import io.ftvalidator.coordinator.intake.IntakeProcessor;
+import io.ftvalidator.coordinator.renders.RenderStore;
+import io.ftvalidator.coordinator.renders.RendersProcessor;
 import io.ftvalidator.coordinator.state.ValidationStores;
 import io.ftvalidator.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,10 +29,13 @@ import org.apache.kafka.streams.Topology;
  *
  *   ftval.image-scores ---------> scores --(last image in, or deadline)-----> ftval.validation-decisions (DECIDED, INCONCLUSIVE)
  *                                   \----(score for no validation)---------> ftval.dead-letters
+ *
+ *   ftval.renders --------------> renders --> [render-images store]   (the web view, ui/, reads it; no decision does)
  * </pre>
  *
  * intake is {@code intake/IntakeProcessor}, fanout {@code fanout/FanoutProcessor}, scores
- * {@code aggregation/ScoreProcessor}; all three use both stores.
+ * {@code aggregation/ScoreProcessor}; all three use both stores. renders is
+ * {@code renders/RendersProcessor}, a sub-topology of its own with its own store.
  *
  * Sinks are named after their topics. Requests and scores share the key (validationId) and the
  * partition count, so one task owns a validation's state. Run with
@@ -43,23 +48,21 @@ public final class ValidationTopology {
      * @param defaultPool prompts drawn from when a request gives none
      * @param scanInterval how often deadlines are checked
      * @param retention how long a decided validation stays queryable in the store
+     * @param renderRetention how long rendered images stay in the web view's store
      * @param calibrations per-base thresholds
      * @param earlyVerdicts whether a validation is decided once its verdict cannot change
      */
-    public record Settings(List<String> defaultPool, Duration scanInterval, Duration retention, Calibrations calibrations,
-            boolean earlyVerdicts) {
+    public record Settings(List<String> defaultPool, Duration scanInterval, Duration retention, Duration renderRetention,
+            Calibrations calibrations, boolean earlyVerdicts) {
         public Settings {
             defaultPool = List.copyOf(defaultPool);
         }
 
-        /** No calibrations, early verdicts on. */
-        public Settings(List<String> defaultPool, Duration scanInterval, Duration retention) {
-            this(defaultPool, scanInterval, retention, Calibrations.none(), true);
-        }
     }
 
     private static final String REQUESTS_SOURCE = "requests-source";
     private static final String SCORES_SOURCE = "scores-source";
+    private static final String RENDERS_SOURCE = "renders-source";
 
     private ValidationTopology() {}
 
@@ -86,6 +89,10 @@ public final class ValidationTopology {
         String[] stages = {IntakeProcessor.NAME, FanoutProcessor.NAME, ScoreProcessor.NAME};
         topology.addStateStore(ValidationStores.validations(), stages);
         topology.addStateStore(ValidationStores.timers(), stages);
+        topology.addSource(RENDERS_SOURCE, Serdes.String().deserializer(),
+                Topics.RENDERS.valueSerde(kafkaConfig).deserializer(), Topics.RENDERS.name());
+        topology.addProcessor(RendersProcessor.NAME, RendersProcessor::new, RENDERS_SOURCE);
+        topology.addStateStore(RenderStore.builder(settings.renderRetention()), RendersProcessor.NAME);
         topology.addSink(Topics.RENDER_JOBS.name(), Topics.RENDER_JOBS.name(), Serdes.String().serializer(),
                 Topics.RENDER_JOBS.valueSerde(kafkaConfig).serializer(), FanoutProcessor.NAME);
         topology.addSink(Topics.VALIDATION_DECISIONS.name(), Topics.VALIDATION_DECISIONS.name(), Serdes.String().serializer(),

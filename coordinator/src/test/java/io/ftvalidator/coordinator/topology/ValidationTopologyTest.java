@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ftvalidator.coordinator.deadletter.DeadLetters;
 import io.ftvalidator.coordinator.intake.Calibrations;
+import io.ftvalidator.coordinator.renders.RenderStore;
 import io.ftvalidator.coordinator.state.ValidationStores;
 import io.ftvalidator.noise.PortableNoise;
 import io.ftvalidator.schemas.DecisionStatus;
 import io.ftvalidator.schemas.DeviceInfo;
 import io.ftvalidator.schemas.DeviceKind;
+import io.ftvalidator.schemas.ImageRender;
 import io.ftvalidator.schemas.ImageScore;
 import io.ftvalidator.schemas.Precision;
 import io.ftvalidator.schemas.RenderError;
@@ -23,6 +25,7 @@ import io.ftvalidator.schemas.ValidationRequest;
 import io.ftvalidator.schemas.ValidationState;
 import io.ftvalidator.schemas.Verdict;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,6 +39,8 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -70,7 +75,8 @@ class ValidationTopologyTest {
         Calibrations calibrations = Calibrations.of(java.util.Map.of("ftval.calibration.tiny.base-sha256", CALIBRATED_BASE,
                 "ftval.calibration.tiny.rule", "mean", "ftval.calibration.tiny.threshold", "2", "ftval.calibration.tiny.images", "16"));
         ValidationTopology.Settings settings = new ValidationTopology.Settings(
-                List.of("pool prompt a", "pool prompt b", "pool prompt c"), Duration.ofSeconds(1), Duration.ofHours(1), calibrations, true);
+                List.of("pool prompt a", "pool prompt b", "pool prompt c"), Duration.ofSeconds(1), Duration.ofHours(1), Duration.ofHours(2),
+                calibrations, true);
         driver = new TopologyTestDriver(ValidationTopology.build(settings, metrics), props, NOW);
         requests = driver.createInputTopic(Topics.VALIDATION_REQUESTS.name(), Serdes.String().serializer(), Topics.VALIDATION_REQUESTS.valueSerde().serializer());
         scores = driver.createInputTopic(Topics.IMAGE_SCORES.name(), Serdes.String().serializer(), Topics.IMAGE_SCORES.valueSerde().serializer());
@@ -333,5 +339,36 @@ class ValidationTopologyTest {
         ValidationDecision d = decisions.readValue();
         assertThat(d.getThreshold()).isEqualTo(5.0);
         assertThat(d.getVerdict()).isEqualTo(Verdict.OUTLIER);
+    }
+
+    @Test
+    void shouldKeepRenderedImagesByValidationUntilTheirRetention() {
+        TestInputTopic<String, ImageRender> renders = driver.createInputTopic(Topics.RENDERS.name(), Serdes.String().serializer(),
+                Topics.RENDERS.valueSerde().serializer());
+        renders.pipeInput("v1", render("v1", 0, "a"), NOW);
+        renders.pipeInput("v1", render("v1", 0, "b"), NOW.plusSeconds(1));
+        renders.pipeInput("v2", render("v2", 0, "a"), NOW.plusSeconds(2));
+        WindowStore<String, ImageRender> store = driver.getWindowStore(RenderStore.NAME);
+        List<String> v1 = new ArrayList<>();
+        try (WindowStoreIterator<ImageRender> it = store.fetch("v1", Instant.EPOCH, NOW.plus(Duration.ofDays(1)))) {
+            it.forEachRemaining(kv -> v1.add(kv.value.getSubmissionId() + "/" + kv.value.getImageIndex()));
+        }
+        assertThat(v1).containsExactly("a/0", "b/0");
+        // stream time moves on past the 2-hour retention: the old images go, a new one stays
+        renders.pipeInput("v3", render("v3", 0, "a"), NOW.plus(Duration.ofHours(5)));
+        try (WindowStoreIterator<ImageRender> it = store.fetch("v1", Instant.EPOCH, NOW.plus(Duration.ofDays(1)))) {
+            assertThat(it.hasNext()).isFalse();
+        }
+        try (WindowStoreIterator<ImageRender> it = store.fetch("v3", Instant.EPOCH, NOW.plus(Duration.ofDays(1)))) {
+            assertThat(it.next().value.getPng().remaining()).isEqualTo(3);
+        }
+        assertThat(decisions.isEmpty()).isTrue();
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    private static ImageRender render(String validationId, int image, String submission) {
+        return ImageRender.newBuilder().setValidationId(validationId).setImageIndex(image).setSubmissionId(submission)
+                .setWorkerId("w-1").setWidth(64).setHeight(64).setPng(ByteBuffer.wrap(new byte[] {1, 2, 3}))
+                .setRenderedAtMillis(NOW.toEpochMilli()).build();
     }
 }

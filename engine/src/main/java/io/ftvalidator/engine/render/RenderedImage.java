@@ -19,6 +19,50 @@ public record RenderedImage(int width, int height, byte[] rgb) {
     }
 
     /**
+     * This image if neither side is longer than {@code maxSide}, else a copy scaled down to fit
+     * within {@code maxSide} (aspect kept, at least 1 pixel a side), each pixel the mean of the
+     * source area it covers (area averaging, so a thumbnail shows what the image shows, not
+     * aliasing). For people to look at; hashes are always taken from the full image.
+     */
+    public RenderedImage fitWithin(int maxSide) {
+        if (maxSide < 1) {
+            throw new IllegalArgumentException("maxSide must be at least 1, not " + maxSide);
+        }
+        if (width <= maxSide && height <= maxSide) {
+            return this;
+        }
+        double scale = (double) maxSide / Math.max(width, height);
+        int w = Math.max(1, (int) Math.round(width * scale));
+        int h = Math.max(1, (int) Math.round(height * scale));
+        byte[] out = new byte[3 * w * h];
+        for (int y = 0; y < h; y++) {
+            int y0 = (int) ((long) y * height / h);
+            int y1 = Math.max(y0 + 1, (int) ((long) (y + 1) * height / h));
+            for (int x = 0; x < w; x++) {
+                int x0 = (int) ((long) x * width / w);
+                int x1 = Math.max(x0 + 1, (int) ((long) (x + 1) * width / w));
+                long r = 0;
+                long g = 0;
+                long b = 0;
+                for (int sy = y0; sy < y1; sy++) {
+                    for (int sx = x0; sx < x1; sx++) {
+                        int i = 3 * (sy * width + sx);
+                        r += rgb[i] & 0xFF;
+                        g += rgb[i + 1] & 0xFF;
+                        b += rgb[i + 2] & 0xFF;
+                    }
+                }
+                long n = (long) (y1 - y0) * (x1 - x0);
+                int o = 3 * (y * w + x);
+                out[o] = (byte) ((r + n / 2) / n);
+                out[o + 1] = (byte) ((g + n / 2) / n);
+                out[o + 2] = (byte) ((b + n / 2) / n);
+            }
+        }
+        return new RenderedImage(w, h, out);
+    }
+
+    /**
      * The image as a PNG: 8-bit RGB, no alpha, no interlace, no ancillary chunk, filter type 0 on
      * every row, so the same pixels always give the same bytes.
      */

@@ -1,6 +1,7 @@
 package io.ftvalidator.worker.job;
 
 import io.ftvalidator.schemas.DeviceInfo;
+import io.ftvalidator.schemas.ImageRender;
 import io.ftvalidator.schemas.ImageScore;
 import io.ftvalidator.schemas.RenderError;
 import io.ftvalidator.schemas.RenderJob;
@@ -197,10 +198,10 @@ final class JobConsumer implements Runnable {
         }
         LOG.infof("image %d taken on slot %d (delivery %d of at most %d)", job.getImageIndex(), slot.index(), deliveries, group.deliveryLimit());
         Timer.Sample sample = Timer.start();
-        ImageScore score;
+        JobRenderer.Rendered rendered;
         meters.inFlight().incrementAndGet();
         try {
-            score = await(slot.submit(cache -> {
+            rendered = await(slot.submit(cache -> {
                 hooks.beforeRender(job);
                 return renderer.render(job, cache);
             }));
@@ -213,6 +214,7 @@ final class JobConsumer implements Runnable {
             meters.inFlight().decrementAndGet();
         }
         sample.stop(meters.duration());
+        ImageScore score = rendered.score();
         Optional<SubmissionResult> own = score.getResults().stream()
                 .filter(r -> r.getError() != null && !r.getError().getSubmissionFault()).findFirst();
         if (own.isPresent()) {
@@ -229,6 +231,10 @@ final class JobConsumer implements Runnable {
             LOG.errorf("the score of image %d could not be written (%s); released to another worker", job.getImageIndex(), e.getCause().toString());
             release(Outcome.WRITE_FAILED);
             return;
+        }
+        for (ImageRender image : rendered.images()) {
+            image.setAttempt(deliveries - 1);
+            publisher.render(image);
         }
         long failed = score.getResults().stream().filter(r -> r.getError() != null).count();
         LOG.infof("image %d rendered for %d submissions in %d ms%s", job.getImageIndex(), score.getResults().size(),

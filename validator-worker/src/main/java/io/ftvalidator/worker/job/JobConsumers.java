@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
@@ -60,9 +61,9 @@ public class JobConsumers implements HealthCheck {
             group = ShareGroup.prepare(admin, config.jobs());
             ShareGroup.checkPartitions(admin);
         }
-        publisher = new Publisher(clientConfig(workerId + "-producer"));
+        publisher = new Publisher(clientConfig(workerId + "-producer"), registry);
         JobRenderer renderer = new JobRenderer(workerId, slots.device(),
-                new ModelFetcher(config.cacheDir().resolve("downloads"), config.fetchTimeout()));
+                new ModelFetcher(config.cacheDir().resolve("downloads"), config.fetchTimeout()), previewSide(config.renders()));
         TestHooks hooks = new TestHooks(config.test());
         decided = new DecidedValidations(clientConfig(workerId + "-decisions"));
         decidedReader = new Thread(decided, "decided-validations");
@@ -106,6 +107,18 @@ public class JobConsumers implements HealthCheck {
         long running = members.stream().filter(JobConsumer::running).count();
         return HealthCheckResponse.named("render-jobs").status(!members.isEmpty() && running == members.size())
                 .withData("slots", members.size()).withData("taking-jobs", running).build();
+    }
+
+    /** The longest side of the images published for the web view, or none when publishing is off. */
+    static OptionalInt previewSide(WorkerConfig.Renders renders) {
+        if (!renders.publish()) {
+            return OptionalInt.empty();
+        }
+        if (renders.maxSide() < 16 || renders.maxSide() > 512) {
+            throw new IllegalArgumentException("ftval.worker.renders.max-side must be 16 to 512 pixels, not " + renders.maxSide()
+                    + " (a larger PNG may exceed Avro's 1 MiB bound on a byte field)");
+        }
+        return OptionalInt.of(renders.maxSide());
     }
 
     /** The cluster's client settings ({@code kafka.*}: servers, TLS, SASL) with this client's id. */

@@ -10,22 +10,27 @@ import io.ftvalidator.engine.RenderAndHash.Models;
 import io.ftvalidator.engine.RenderAndHash.Outcome;
 import io.ftvalidator.engine.bundle.ModelRef;
 import io.ftvalidator.schemas.AvroMapping;
+import io.ftvalidator.engine.render.RenderedImage;
 import io.ftvalidator.schemas.DeviceInfo;
+import io.ftvalidator.schemas.ImageRender;
 import io.ftvalidator.schemas.ImageScore;
 import io.ftvalidator.schemas.RenderError;
 import io.ftvalidator.schemas.RenderJob;
 import io.ftvalidator.schemas.SubmissionResult;
 import io.ftvalidator.schemas.SubmissionSpec;
 import io.ftvalidator.worker.fetch.ModelFetcher;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.jboss.logging.Logger;
 
 /**
  * Renders one job: the job's image from every submission, on this worker's device, hashed, with
  * the engine's {@link RenderAndHash} loop (the one the command line runs). A submission that fails
- * is a result with an error, never an exception: the score always goes out.
+ * is a result with an error, never an exception: the score always goes out. With a preview side, the
+ * images come out too, as PNGs no longer than that side, for people to look at (topic ftval.renders).
  */
 public final class JobRenderer {
 
@@ -34,16 +39,23 @@ public final class JobRenderer {
     private final String workerId;
     private final DeviceInfo device;
     private final ModelFetcher fetcher;
+    private final OptionalInt previewSide;
 
-    public JobRenderer(String workerId, DeviceInfo device, ModelFetcher fetcher) {
+    /** A job's score and, when previews are on, the PNG of each image rendered (attempt 0 until the caller knows it). */
+    public record Rendered(ImageScore score, List<ImageRender> images) {}
+
+    /** @param previewSide the longest side of the PNG kept of each image; empty: none kept */
+    public JobRenderer(String workerId, DeviceInfo device, ModelFetcher fetcher, OptionalInt previewSide) {
         this.workerId = workerId;
         this.device = device;
         this.fetcher = fetcher;
+        this.previewSide = previewSide;
     }
 
-    public ImageScore render(RenderJob job, ModelCache models) {
+    public Rendered render(RenderJob job, ModelCache models) {
         long started = System.currentTimeMillis();
         List<SubmissionResult> results = new ArrayList<>();
+        List<ImageRender> pngs = new ArrayList<>();
         Images images;
         try {
             images = Images.one(job.getSeed(), job.getImageIndex(), job.getPrompt(), AvroMapping.toCore(job.getSettings()),
@@ -53,13 +65,28 @@ public final class JobRenderer {
             LOG.warnf("image %d: the job's settings are invalid: %s", job.getImageIndex(), e.getMessage());
             job.getSubmissions().forEach(s -> results.add(new SubmissionResult(s.getId(), null, 0L,
                     new RenderError(EngineException.Kind.BAD_INPUT.name(), e.getMessage(), true))));
-            return score(job, results, started);
+            return new Rendered(score(job, results, started), List.of());
         }
+        RenderAndHash.ImageListener keep = previewSide.isEmpty() ? RenderAndHash.ImageListener.NONE
+                : (submissionId, index, image) -> pngs.add(preview(job, submissionId, image, previewSide.getAsInt()));
         for (SubmissionSpec submission : job.getSubmissions()) {
-            Outcome outcome = RenderAndHash.render(models, submission.getId(), () -> locate(submission), images, RenderAndHash.ImageListener.NONE);
+            Outcome outcome = RenderAndHash.render(models, submission.getId(), () -> locate(submission), images, keep);
             results.add(result(job, outcome));
         }
-        return score(job, results, started);
+        return new Rendered(score(job, results, started), pngs);
+    }
+
+    private ImageRender preview(RenderJob job, String submissionId, RenderedImage image, int maxSide) {
+        return ImageRender.newBuilder()
+                .setValidationId(job.getValidationId())
+                .setImageIndex(job.getImageIndex())
+                .setSubmissionId(submissionId)
+                .setWorkerId(workerId)
+                .setWidth(image.width())
+                .setHeight(image.height())
+                .setPng(ByteBuffer.wrap(image.fitWithin(maxSide).toPng()))
+                .setRenderedAtMillis(System.currentTimeMillis())
+                .build();
     }
 
     /** The submission's model and base, fetched into the worker's cache and checked against their digests. */
