@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ftvalidator.calibration.EarlySavings;
 import io.ftvalidator.calibration.Run;
+import io.ftvalidator.calibration.Study;
 import io.ftvalidator.calibration.Truth;
 import io.ftvalidator.decision.Rule;
+import io.ftvalidator.validation.Defaults;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +52,7 @@ class CalibrateCommandTest {
     }
 
     @Test
-    void shouldRecommendTheShippedDefaultsOnFamilyA() throws IOException {
+    void shouldRecommendTheMiddleOfTheMarginOnFamilyAsTrainedKinds() throws IOException {
         CommandLineErrorsTest.Run run = calibrate("models", "--k", "4,8,16", "--min-margin", "3");
         assertThat(run.exit()).as(run.err()).isZero();
         // docs/thresholds.md: at K = 4 mean honest max 1.00, dishonest min 13.00 -> T = 7 in the middle
@@ -60,6 +62,22 @@ class CalibrateCommandTest {
                 .contains("ftval.calibration.fixtures.threshold=7")
                 .contains("ftval.calibration.fixtures.images=4")
                 .contains("early verdicts at rule mean, T = 7, K = 4");
+    }
+
+    @Test
+    void shouldSeparateEveryKindOfFamilyAWithTheDefaultsAtTheDefaultImageCount() throws IOException {
+        List<Run> runs = new ArrayList<>(read("models"));
+        for (String f : List.of("corpus-a-s42.json", "corpus-a-s7.json")) {
+            runs.addAll(CalibrationRuns.read(Home.path().resolve("docs/calibration/corpus").resolve(f)));
+        }
+        Study.Report r = Study.analyse(Study.pairs(runs, Truth.Naming.DEFAULT::of), List.of(Defaults.IMAGES), 2);
+        assertThat(r.rules()).hasSize(2).allSatisfy(f -> {
+            Study.AtK k = f.byK().get(0);
+            double t = f.rule().defaultThreshold();
+            // every window of K images: honest at least 2 bits below T, dishonest (the derived kinds too) at least 2 above
+            assertThat(k.worstHonest()).as(f.rule().id()).isLessThanOrEqualTo(t - 2);
+            assertThat(k.bestDishonest()).as(f.rule().id()).isGreaterThanOrEqualTo(t + 2);
+        });
     }
 
     @Test

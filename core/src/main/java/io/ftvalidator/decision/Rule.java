@@ -24,19 +24,21 @@ public enum Rule {
     }
 
     /**
-     * The threshold used when a request names none, per rule (docs/thresholds.md). On the fixture
-     * families whose replicas drift only by kernels and reduction order, honest pairs stayed within
-     * 2 bits per image (mean at most 1.0 over 4 images) at every K from 4 to 32, while the closest
-     * dishonest submissions reported (another training seed, resampled data, the LoRA at half
-     * strength) averaged 8.75 to 9.25 bits over 8 images and reached 16 to 22 on one image: mean
-     * T = 5 and every-image T = 8 leave a margin of 3 or more on each side, at every K. Recipes whose
-     * honest replicas drift further (the second fixture family: 7 to 9 bits on average) need their
-     * own threshold: measure it with tools/calibrate.sh and pass it with the request.
+     * The threshold used when a request names none, per rule (docs/thresholds.md, docs/accuracy.md).
+     * On the fixture family whose replicas drift only by kernels and reduction order, honest pairs
+     * stayed within 2 bits per image (mean at most 0.75 over 8 images) on 6 seeds; the closest
+     * dishonest kinds measured (the fine-tune merged at 90 %, one layer's LoRA replaced) came to a
+     * mean of 5.5 and a largest distance of 8 over 8 images. Mean T = 3 and every-image T = 5 sit
+     * in the middle at the default 8 images (margins 2.25 / 2.5 and 3 / 3); with 4 images the
+     * dishonest margin shrinks to 0.5 (mean) and the every-image rule can accept them (a window
+     * whose largest distance was 4). Recipes whose honest replicas drift further (the second
+     * fixture family) need their own threshold: ./ftval calibrate measures it, and the coordinator
+     * takes it per base model.
      */
     public double defaultThreshold() {
         return switch (this) {
-            case MEAN -> 5.0;
-            case EVERY_IMAGE -> 8.0;
+            case MEAN -> 3.0;
+            case EVERY_IMAGE -> 5.0;
         };
     }
 

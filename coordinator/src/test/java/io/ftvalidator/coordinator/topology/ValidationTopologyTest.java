@@ -324,7 +324,7 @@ class ValidationTopologyTest {
         scores.pipeInput("v1", score("v1", 0, 0, ValidationTopologyTest::honestAndCheat));
         scores.pipeInput("v1", score("v1", 1, 0, ValidationTopologyTest::honestAndCheat));
         ValidationDecision d = decisions.readValue();
-        // honest-1 and honest-2 are 2 bits apart: the same under the default 5, not under the calibrated 2
+        // honest-1 and honest-2 are 2 bits apart: the same under the default 3, not under the calibrated 2
         assertThat(d.getThreshold()).isEqualTo(2.0);
         assertThat(d.getVerdict()).isEqualTo(Verdict.NO_CONSENSUS);
     }
