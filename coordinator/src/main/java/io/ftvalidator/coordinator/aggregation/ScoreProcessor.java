@@ -38,9 +38,9 @@ public final class ScoreProcessor implements Processor<String, ImageScore, Strin
 
     private final Duration scanInterval;
     private final Duration retention;
-    private final MeterRegistry metrics;
     private final Counter duplicates;
     private final Counter scores;
+    private final DecisionMeters decisions;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, ValidationState> store;
     private Timers timers;
@@ -52,9 +52,10 @@ public final class ScoreProcessor implements Processor<String, ImageScore, Strin
     public ScoreProcessor(Duration scanInterval, Duration retention, MeterRegistry metrics) {
         this.scanInterval = scanInterval;
         this.retention = retention;
-        this.metrics = metrics;
         this.duplicates = metrics.counter("ftval.scores.duplicate");
         this.scores = metrics.counter("ftval.scores.aggregated");
+        this.decisions = new DecisionMeters(metrics);
+        DeadLetters.register(metrics);
     }
 
     @Override
@@ -76,7 +77,7 @@ public final class ScoreProcessor implements Processor<String, ImageScore, Strin
         try {
             ValidationState state = store.get(id);
             if (state == null) {
-                DeadLetters.send(context, record, Topics.IMAGE_SCORES.name(), "score for unknown validation " + id);
+                DeadLetters.send(context, record, Topics.IMAGE_SCORES.name(), DeadLetters.Reason.UNKNOWN_VALIDATION, "score for unknown validation " + id);
                 return;
             }
             if (state.getDecision() != null) {
@@ -87,7 +88,7 @@ public final class ScoreProcessor implements Processor<String, ImageScore, Strin
             ValidationRequest request = state.getRequest();
             int index = score.getImageIndex();
             if (index < 0 || index >= request.getImages()) {
-                DeadLetters.send(context, record, Topics.IMAGE_SCORES.name(), "image index " + index + " is outside 0.." + (request.getImages() - 1));
+                DeadLetters.send(context, record, Topics.IMAGE_SCORES.name(), DeadLetters.Reason.IMAGE_OUT_OF_RANGE, "image index " + index + " is outside 0.." + (request.getImages() - 1));
                 return;
             }
             // scores hold one per image: a second one for an image is dropped here, before it is added
@@ -140,7 +141,7 @@ public final class ScoreProcessor implements Processor<String, ImageScore, Strin
         timers.cancel(state.getRequest().getDeadlineMillis(), decision.getValidationId());
         timers.schedule(decision.getDecidedAtMillis() + retention.toMillis(), decision.getValidationId(), Timers.Kind.FORGET);
         context.forward(new Record<String, SpecificRecord>(decision.getValidationId(), decision, timestamp), Topics.VALIDATION_DECISIONS.name());
-        metrics.counter("ftval.decisions", "status", decision.getStatus().name(), "verdict", decision.getVerdict().name()).increment();
+        decisions.published(decision, state.getRequest().getRequestedAtMillis());
         LOG.infof("%s %s: %s", decision.getStatus(), decision.getVerdict(), decision.getReason());
     }
 

@@ -72,7 +72,7 @@ public final class IntakeProcessor implements Processor<String, ValidationReques
             if (existing != null) {
                 if (!existing.getRequest().equals(request)) {
                     LOG.warn("a different request reuses this validation id; sent to the dead-letter topic");
-                    DeadLetters.send(context, record, Topics.VALIDATION_REQUESTS.name(), "validation id " + id + " is already in use");
+                    DeadLetters.send(context, record, Topics.VALIDATION_REQUESTS.name(), DeadLetters.Reason.ID_REUSED, "validation id " + id + " is already in use");
                 }
                 return; // the same request delivered twice is taken once
             }
@@ -84,7 +84,7 @@ public final class IntakeProcessor implements Processor<String, ValidationReques
             rejected.increment();
             LOG.infof("rejected: %s", problems);
             if (id == null || id.isBlank()) {
-                DeadLetters.send(context, record, Topics.VALIDATION_REQUESTS.name(), "invalid request without an id: " + problems);
+                DeadLetters.send(context, record, Topics.VALIDATION_REQUESTS.name(), DeadLetters.Reason.INVALID_WITHOUT_ID, "invalid request without an id: " + problems);
                 return;
             }
             ValidationDecision decision = Decisions.rejected(request, problems, now);

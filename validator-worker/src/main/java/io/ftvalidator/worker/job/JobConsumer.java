@@ -160,6 +160,9 @@ final class JobConsumer implements Runnable {
         acknowledgeable = true;
         int deliveries = record.deliveryCount().map(Short::intValue).orElse(1);
         meters.delivered(deliveries);
+        if (deliveries == 1) {
+            meters.queued(record.timestamp()); // the wait for a first delivery; a redelivery's wait is a lock's
+        }
         RenderJob job;
         try {
             job = jobs.deserialize(record.topic(), record.headers(), record.value());
@@ -248,6 +251,7 @@ final class JobConsumer implements Runnable {
         try {
             await(publisher.score(score));
             await(publisher.deadLetter(held, reason));
+            meters.deadLettered("delivery-limit");
         } catch (ExecutionException e) {
             LOG.errorf("image %d: the failure could not be written (%s); the validation will miss the image at its deadline",
                     job.getImageIndex(), e.getCause().toString());
@@ -265,6 +269,7 @@ final class JobConsumer implements Runnable {
             release(Outcome.WRITE_FAILED);
             return;
         }
+        meters.deadLettered("unreadable-job");
         finish(AcknowledgeType.REJECT, Outcome.UNREADABLE);
     }
 

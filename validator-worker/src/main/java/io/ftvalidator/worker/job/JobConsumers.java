@@ -42,6 +42,7 @@ public class JobConsumers implements HealthCheck {
     private final List<JobConsumer> members = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private Publisher publisher;
+    private volatile boolean stopping;
 
     JobConsumers(WorkerConfig config, RenderSlots slots, MeterRegistry registry,
             @Identifier("default-kafka-broker") Map<String, Object> kafka) {
@@ -59,10 +60,10 @@ public class JobConsumers implements HealthCheck {
             ShareGroup.checkPartitions(admin);
         }
         publisher = new Publisher(clientConfig(workerId + "-producer"));
+        JobMeters meters = new JobMeters(registry, slots.device());
         JobRenderer renderer = new JobRenderer(workerId, slots.device(),
-                new ModelFetcher(config.cacheDir().resolve("downloads"), config.fetchTimeout()));
+                new ModelFetcher(config.cacheDir().resolve("downloads"), config.fetchTimeout(), registry), meters);
         TestHooks hooks = new TestHooks(config.test());
-        JobMeters meters = new JobMeters(registry);
         for (RenderSlots.Slot slot : slots.slots()) {
             Map<String, Object> c = clientConfig(workerId + "-slot-" + slot.index());
             c.put(ConsumerConfig.GROUP_ID_CONFIG, group.id());
@@ -82,6 +83,7 @@ public class JobConsumers implements HealthCheck {
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        stopping = true;
         members.forEach(JobConsumer::stop);
         for (Thread t : threads) {
             t.join(30_000);
@@ -89,6 +91,11 @@ public class JobConsumers implements HealthCheck {
         if (publisher != null) {
             publisher.close();
         }
+    }
+
+    /** Whether every slot's member thread is alive (before start and after stop: true). */
+    public boolean alive() {
+        return stopping || threads.stream().allMatch(Thread::isAlive);
     }
 
     @Override

@@ -34,11 +34,13 @@ public final class JobRenderer {
     private final String workerId;
     private final DeviceInfo device;
     private final ModelFetcher fetcher;
+    private final JobMeters meters;
 
-    public JobRenderer(String workerId, DeviceInfo device, ModelFetcher fetcher) {
+    JobRenderer(String workerId, DeviceInfo device, ModelFetcher fetcher, JobMeters meters) {
         this.workerId = workerId;
         this.device = device;
         this.fetcher = fetcher;
+        this.meters = meters;
     }
 
     public ImageScore render(RenderJob job, ModelCache models) {
@@ -69,8 +71,9 @@ public final class JobRenderer {
         return new Models(model, base);
     }
 
-    private static SubmissionResult result(RenderJob job, Outcome outcome) {
+    private SubmissionResult result(RenderJob job, Outcome outcome) {
         if (outcome instanceof Hashed h) {
+            meters.rendered(h.renderMillis());
             LOG.debugf("image %d of %s rendered in %d ms", (Integer) job.getImageIndex(), h.submissionId(), (Long) h.millis());
             return new SubmissionResult(h.submissionId(), h.hashes()[0], h.millis(), null);
         }
@@ -83,6 +86,7 @@ public final class JobRenderer {
         }
         // the engine's kind says whose fault it is, unless this machine's storage failed underneath (Blame)
         boolean fault = f.cause() instanceof EngineException e ? Blame.submissionFault(e) : f.submissionFault();
+        meters.renderFailed(f.kind(), fault);
         return new SubmissionResult(f.submissionId(), null, f.millis(), new RenderError(f.kind(), f.message(), fault));
     }
 

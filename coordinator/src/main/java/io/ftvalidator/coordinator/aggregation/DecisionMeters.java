@@ -1,0 +1,73 @@
+package io.ftvalidator.coordinator.aggregation;
+
+import io.ftvalidator.schemas.DecisionStatus;
+import io.ftvalidator.schemas.PairResult;
+import io.ftvalidator.schemas.Rule;
+import io.ftvalidator.schemas.ValidationDecision;
+import io.ftvalidator.schemas.Verdict;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What each published decision tells a dashboard: counts by status and verdict, the latency from
+ * the request to the decision, and the distances of every pair, so that honest pairs drifting
+ * towards the threshold show before they are called different. Tags take a handful of values.
+ */
+final class DecisionMeters {
+
+    /** Per-image Hamming distances of a 64-bit hash: every bit count up to 16 (0.5: exactly 0), then coarser. */
+    private static final double[] BITS = {0.5, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 20, 24, 32, 48, 64};
+    /** A pair's decisive statistic over its threshold: below 1 is "same". */
+    private static final double[] RATIO = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.25, 1.5, 2, 3, 5};
+
+    private final MeterRegistry registry;
+
+    DecisionMeters(MeterRegistry registry) {
+        this.registry = registry;
+        // every series at 0 from the start, so that rates and alerts have them before the first decision
+        for (DecisionStatus status : DecisionStatus.values()) {
+            for (Verdict verdict : Verdict.values()) {
+                registry.counter("ftval.decisions", "status", status.name(), "verdict", verdict.name());
+            }
+        }
+        for (String same : new String[] {"true", "false"}) {
+            for (Rule rule : Rule.values()) {
+                imageDistance(rule.name(), same);
+                ratio(rule.name(), same);
+            }
+        }
+    }
+
+    void published(ValidationDecision decision, long requestedAtMillis) {
+        registry.counter("ftval.decisions", "status", decision.getStatus().name(), "verdict", decision.getVerdict().name()).increment();
+        Timer.builder("ftval.decision.latency").tag("status", decision.getStatus().name())
+                .description("from the request's arrival to its decision").publishPercentileHistogram()
+                .maximumExpectedValue(Duration.ofHours(6)).register(registry)
+                .record(Math.max(0, decision.getDecidedAtMillis() - requestedAtMillis), TimeUnit.MILLISECONDS);
+        String rule = decision.getRule().name();
+        for (PairResult pair : decision.getPairs()) {
+            String same = Boolean.toString(pair.getSame());
+            DistributionSummary perImage = imageDistance(rule, same);
+            pair.getDistances().forEach(perImage::record);
+            double decisive = decision.getRule() == Rule.MEAN ? pair.getMean() : pair.getMax();
+            if (decision.getThreshold() > 0) {
+                ratio(rule, same).record(decisive / decision.getThreshold());
+            }
+        }
+    }
+
+    private DistributionSummary imageDistance(String rule, String same) {
+        return DistributionSummary.builder("ftval.pair.image.distance").baseUnit("bits").tags("rule", rule, "same", same)
+                .description("per-image Hamming distance between the two submissions of a pair").serviceLevelObjectives(BITS)
+                .register(registry);
+    }
+
+    private DistributionSummary ratio(String rule, String same) {
+        return DistributionSummary.builder("ftval.pair.threshold.ratio").tags("rule", rule, "same", same)
+                .description("a pair's decisive distance (mean, or max under every-image) over the threshold; same below 1")
+                .serviceLevelObjectives(RATIO).register(registry);
+    }
+}
