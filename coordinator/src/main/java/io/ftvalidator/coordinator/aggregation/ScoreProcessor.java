@@ -10,7 +10,13 @@ import io.ftvalidator.schemas.ValidationRequest;
 import io.ftvalidator.schemas.ValidationState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.ftvalidator.schemas.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
@@ -41,6 +47,7 @@ public final class ScoreProcessor implements Processor<String, ImageScore, Strin
     private final Counter duplicates;
     private final Counter scores;
     private final DecisionMeters decisions;
+    private final Tracing tracing;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, ValidationState> store;
     private Timers timers;
@@ -49,7 +56,8 @@ public final class ScoreProcessor implements Processor<String, ImageScore, Strin
      * @param scanInterval how often deadlines and retentions are checked
      * @param retention how long a decided validation stays queryable
      */
-    public ScoreProcessor(Duration scanInterval, Duration retention, MeterRegistry metrics) {
+    public ScoreProcessor(Duration scanInterval, Duration retention, MeterRegistry metrics, Tracing tracing) {
+        this.tracing = tracing;
         this.scanInterval = scanInterval;
         this.retention = retention;
         this.duplicates = metrics.counter("ftval.scores.duplicate");
@@ -74,7 +82,11 @@ public final class ScoreProcessor implements Processor<String, ImageScore, Strin
         }
         String id = score.getValidationId();
         MDC.put("validationId", id);
-        try {
+        // a child of the worker's job span, whose context the score carries
+        Span span = tracing.start("ftval.score", SpanKind.CONSUMER, tracing.extract(record.headers()), id);
+        span.setAttribute(Tracing.IMAGE_INDEX, (long) score.getImageIndex());
+        span.setAttribute("ftval.worker.id", String.valueOf(score.getWorkerId()));
+        try (Scope scope = span.makeCurrent()) {
             ValidationState state = store.get(id);
             if (state == null) {
                 DeadLetters.send(context, record, Topics.IMAGE_SCORES.name(), DeadLetters.Reason.UNKNOWN_VALIDATION, "score for unknown validation " + id);
@@ -109,6 +121,7 @@ public final class ScoreProcessor implements Processor<String, ImageScore, Strin
             }
             store.put(id, state);
         } finally {
+            span.end();
             MDC.remove("validationId");
         }
     }
@@ -137,10 +150,18 @@ public final class ScoreProcessor implements Processor<String, ImageScore, Strin
 
     /** Records the decision in the state, publishes it, and moves the validation's timer from deadline to retention. */
     private void publish(ValidationState state, ValidationDecision decision, long timestamp) {
+        // a child of the last score's span (current), or a root span at a deadline
+        Span span = tracing.start("ftval.decision", SpanKind.PRODUCER, Context.current(), decision.getValidationId());
+        span.setAttribute("ftval.status", decision.getStatus().name());
+        span.setAttribute("ftval.verdict", decision.getVerdict().name());
+        RecordHeaders headers = new RecordHeaders();
+        tracing.inject(Context.current().with(span), headers);
+        span.end();
         state.setDecision(decision);
         timers.cancel(state.getRequest().getDeadlineMillis(), decision.getValidationId());
         timers.schedule(decision.getDecidedAtMillis() + retention.toMillis(), decision.getValidationId(), Timers.Kind.FORGET);
-        context.forward(new Record<String, SpecificRecord>(decision.getValidationId(), decision, timestamp), Topics.VALIDATION_DECISIONS.name());
+        context.forward(new Record<String, SpecificRecord>(decision.getValidationId(), decision, timestamp, headers),
+                Topics.VALIDATION_DECISIONS.name());
         decisions.published(decision, state.getRequest().getRequestedAtMillis());
         LOG.infof("%s %s: %s", decision.getStatus(), decision.getVerdict(), decision.getReason());
     }

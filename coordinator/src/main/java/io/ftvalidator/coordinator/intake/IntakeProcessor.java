@@ -11,6 +11,10 @@ import io.ftvalidator.schemas.ValidationRequest;
 import io.ftvalidator.schemas.ValidationState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.ftvalidator.schemas.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
@@ -37,6 +41,7 @@ public final class IntakeProcessor implements Processor<String, ValidationReques
     private final boolean hasDefaultPool;
     private final Duration retention;
     private final Counter rejected;
+    private final Tracing tracing;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, ValidationState> store;
     private Timers timers;
@@ -45,7 +50,8 @@ public final class IntakeProcessor implements Processor<String, ValidationReques
      * @param hasDefaultPool whether the coordinator has a prompt pool of its own
      * @param retention how long a rejected validation stays queryable
      */
-    public IntakeProcessor(boolean hasDefaultPool, Duration retention, MeterRegistry metrics) {
+    public IntakeProcessor(boolean hasDefaultPool, Duration retention, MeterRegistry metrics, Tracing tracing) {
+        this.tracing = tracing;
         this.hasDefaultPool = hasDefaultPool;
         this.retention = retention;
         this.rejected = metrics.counter("ftval.validations.rejected");
@@ -66,7 +72,9 @@ public final class IntakeProcessor implements Processor<String, ValidationReques
         }
         String id = request.getValidationId();
         MDC.put("validationId", String.valueOf(id));
-        try {
+        // the REST request's span (or any producer's) is the parent; the fan-out runs inside this span
+        Span span = tracing.start("ftval.intake", SpanKind.CONSUMER, tracing.extract(record.headers()), id);
+        try (Scope scope = span.makeCurrent()) {
             long now = context.currentSystemTimeMs();
             ValidationState existing = id == null ? null : store.get(id);
             if (existing != null) {
@@ -82,6 +90,7 @@ public final class IntakeProcessor implements Processor<String, ValidationReques
                 return;
             }
             rejected.increment();
+            span.setAttribute("ftval.status", "REJECTED");
             LOG.infof("rejected: %s", problems);
             if (id == null || id.isBlank()) {
                 DeadLetters.send(context, record, Topics.VALIDATION_REQUESTS.name(), DeadLetters.Reason.INVALID_WITHOUT_ID, "invalid request without an id: " + problems);
@@ -92,6 +101,7 @@ public final class IntakeProcessor implements Processor<String, ValidationReques
             timers.schedule(now + retention.toMillis(), id, Timers.Kind.FORGET);
             context.forward(new Record<String, SpecificRecord>(id, decision, record.timestamp()), Topics.VALIDATION_DECISIONS.name());
         } finally {
+            span.end();
             MDC.remove("validationId");
         }
     }

@@ -1,7 +1,9 @@
 package io.ftvalidator.coordinator.topology;
 
 import io.ftvalidator.coordinator.fanout.PromptPool;
+import io.ftvalidator.schemas.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -27,8 +29,8 @@ public class TopologyProducer {
     Map<String, Object> kafkaConfig;
 
     @Produces
-    public Topology topology(MeterRegistry metrics, PromptPool pool) {
+    public Topology topology(MeterRegistry metrics, PromptPool pool, OpenTelemetry otel) {
         return ValidationTopology.build(new ValidationTopology.Settings(pool.prompts(), deadlineScan, retention), metrics,
-                kafkaConfig);
+                kafkaConfig, new Tracing(otel));
     }
 }

@@ -49,6 +49,10 @@ public final class ModelFetcher {
                 .register(metrics);
         this.time = Timer.builder("ftval.worker.fetch.duration").description("time of each completed model download, verification included")
                 .publishPercentileHistogram().register(metrics);
+        for (String reason : new String[] {"not-found", "http-status", "io-error", "timeout", "digest-mismatch"}) {
+            metrics.counter("ftval.worker.fetch.failures", "reason", reason); // at 0 from the start, for rates and alerts
+        }
+        metrics.counter("ftval.worker.fetch.cached");
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NORMAL).build();
     }
 

@@ -1,6 +1,8 @@
 package io.ftvalidator.worker.job;
 
 import io.ftvalidator.schemas.Topics;
+import io.ftvalidator.schemas.Tracing;
+import io.opentelemetry.api.OpenTelemetry;
 import io.ftvalidator.worker.WorkerConfig;
 import io.ftvalidator.worker.fetch.ModelFetcher;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,13 +41,15 @@ public class JobConsumers implements HealthCheck {
     private final RenderSlots slots;
     private final MeterRegistry registry;
     private final Map<String, Object> kafka;
+    private final Tracing tracing;
     private final List<JobConsumer> members = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private Publisher publisher;
     private volatile boolean stopping;
 
     JobConsumers(WorkerConfig config, RenderSlots slots, MeterRegistry registry,
-            @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+            @Identifier("default-kafka-broker") Map<String, Object> kafka, OpenTelemetry otel) {
+        this.tracing = new Tracing(otel);
         this.config = config;
         this.slots = slots;
         this.registry = registry;
@@ -59,10 +63,10 @@ public class JobConsumers implements HealthCheck {
             group = ShareGroup.prepare(admin, config.jobs());
             ShareGroup.checkPartitions(admin);
         }
-        publisher = new Publisher(clientConfig(workerId + "-producer"));
+        publisher = new Publisher(clientConfig(workerId + "-producer"), tracing);
         JobMeters meters = new JobMeters(registry, slots.device());
         JobRenderer renderer = new JobRenderer(workerId, slots.device(),
-                new ModelFetcher(config.cacheDir().resolve("downloads"), config.fetchTimeout(), registry), meters);
+                new ModelFetcher(config.cacheDir().resolve("downloads"), config.fetchTimeout(), registry), meters, tracing);
         TestHooks hooks = new TestHooks(config.test());
         for (RenderSlots.Slot slot : slots.slots()) {
             Map<String, Object> c = clientConfig(workerId + "-slot-" + slot.index());
@@ -73,7 +77,7 @@ public class JobConsumers implements HealthCheck {
             c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
             JobConsumer member = new JobConsumer(slot, new KafkaShareConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
                     Topics.RENDER_JOBS.valueSerde(kafka).deserializer(), publisher, renderer, hooks, meters, group, config.jobs(),
-                    workerId, slots.device());
+                    workerId, slots.device(), tracing);
             Thread thread = new Thread(member, "jobs-slot-" + slot.index());
             members.add(member);
             threads.add(thread);

@@ -57,6 +57,13 @@ final class JobMeters {
         this.registry = registry;
         this.device = Tags.of("device_kind", info.getKind().name().toLowerCase(), "card", info.getName());
         registry.gauge("ftval.worker.jobs.in.flight", device, inFlight);
+        // every outcome and dead-letter reason at 0 from the start, so that rates and alerts see them
+        for (Outcome o : Outcome.values()) {
+            registry.counter("ftval.worker.jobs", "outcome", o.tag);
+        }
+        for (String reason : new String[] {"unreadable-job", "delivery-limit"}) {
+            registry.counter("ftval.dead.letters", "reason", reason);
+        }
         this.renewals = registry.counter("ftval.worker.lock.renewals");
         this.deliveries = DistributionSummary.builder("ftval.worker.job.deliveries")
                 .description("the delivery count of each job taken (1: first delivery)").register(registry);

@@ -59,6 +59,7 @@ public class JobQueueWatch implements HealthCheck {
         Map<String, Object> c = new HashMap<>(kafka);
         c.remove(ConsumerConfig.GROUP_ID_CONFIG);
         c.put(AdminClientConfig.CLIENT_ID_CONFIG, config.id().orElse("worker") + "-watch");
+        c.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) EVERY.toMillis() / 2);
         c.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) EVERY.toMillis());
         admin = Admin.create(c);
         Gauge.builder("ftval.worker.share.group.lag", this, w -> w.lag < 0 ? Double.NaN : w.lag)

@@ -17,6 +17,11 @@ import io.ftvalidator.schemas.RenderJob;
 import io.ftvalidator.schemas.SubmissionResult;
 import io.ftvalidator.schemas.SubmissionSpec;
 import io.ftvalidator.worker.fetch.ModelFetcher;
+import io.ftvalidator.schemas.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -35,15 +40,18 @@ public final class JobRenderer {
     private final DeviceInfo device;
     private final ModelFetcher fetcher;
     private final JobMeters meters;
+    private final Tracing tracing;
 
-    JobRenderer(String workerId, DeviceInfo device, ModelFetcher fetcher, JobMeters meters) {
+    JobRenderer(String workerId, DeviceInfo device, ModelFetcher fetcher, JobMeters meters, Tracing tracing) {
+        this.tracing = tracing;
         this.workerId = workerId;
         this.device = device;
         this.fetcher = fetcher;
         this.meters = meters;
     }
 
-    public ImageScore render(RenderJob job, ModelCache models) {
+    /** Renders {@code job}; each submission's render is a span, child of {@code trace} (the job's). */
+    public ImageScore render(RenderJob job, ModelCache models, Context trace) {
         long started = System.currentTimeMillis();
         List<SubmissionResult> results = new ArrayList<>();
         Images images;
@@ -58,8 +66,18 @@ public final class JobRenderer {
             return score(job, results, started);
         }
         for (SubmissionSpec submission : job.getSubmissions()) {
-            Outcome outcome = RenderAndHash.render(models, submission.getId(), () -> locate(submission), images, RenderAndHash.ImageListener.NONE);
-            results.add(result(job, outcome));
+            Span span = tracing.start("ftval.render", SpanKind.INTERNAL, trace, job.getValidationId());
+            span.setAttribute(Tracing.IMAGE_INDEX, (long) job.getImageIndex());
+            span.setAttribute("ftval.submission.id", submission.getId());
+            try {
+                Outcome outcome = RenderAndHash.render(models, submission.getId(), () -> locate(submission), images, RenderAndHash.ImageListener.NONE);
+                if (outcome instanceof Failed f) {
+                    span.setStatus(StatusCode.ERROR, f.kind());
+                }
+                results.add(result(job, outcome));
+            } finally {
+                span.end();
+            }
         }
         return score(job, results, started);
     }

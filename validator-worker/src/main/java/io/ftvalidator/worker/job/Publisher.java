@@ -3,6 +3,8 @@ package io.ftvalidator.worker.job;
 import io.ftvalidator.schemas.ImageScore;
 import io.ftvalidator.schemas.Topics;
 import java.nio.charset.StandardCharsets;
+import io.ftvalidator.schemas.Tracing;
+import io.opentelemetry.context.Context;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,9 +29,11 @@ final class Publisher implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     /** Writes a score in the encoding of {@code ftval.serde} (single-object or the registry's). */
     private final Serializer<ImageScore> scores;
+    private final Tracing tracing;
 
     /** @param kafka the cluster's client settings ({@code kafka.*}, {@code ftval.serde}) and this client's id */
-    Publisher(Map<String, Object> kafka) {
+    Publisher(Map<String, Object> kafka, Tracing tracing) {
+        this.tracing = tracing;
         Map<String, Object> config = new HashMap<>(kafka);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -37,9 +41,10 @@ final class Publisher implements AutoCloseable {
         this.scores = Topics.IMAGE_SCORES.valueSerde(kafka).serializer();
     }
 
-    /** The score, keyed by its validation (the coordinator's partitioning). */
-    Future<RecordMetadata> score(ImageScore score) {
+    /** The score, keyed by its validation (the coordinator's partitioning), with {@code trace} (the job's span) in its headers. */
+    Future<RecordMetadata> score(ImageScore score, Context trace) {
         RecordHeaders headers = new RecordHeaders();
+        tracing.inject(trace, headers);
         byte[] value;
         synchronized (scores) { // the slots share it; serializers are not promised to be thread-safe
             value = scores.serialize(Topics.IMAGE_SCORES.name(), headers, score);
