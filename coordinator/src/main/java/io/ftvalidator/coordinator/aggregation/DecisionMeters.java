@@ -20,8 +20,12 @@ final class DecisionMeters {
 
     /** Per-image Hamming distances of a 64-bit hash: every bit count up to 16 (0.5: exactly 0), then coarser. */
     private static final double[] BITS = {0.5, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 20, 24, 32, 48, 64};
-    /** A pair's decisive statistic over its threshold: below 1 is "same". */
-    private static final double[] RATIO = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.25, 1.5, 2, 3, 5};
+    /**
+     * A pair's decisive statistic in percent of its threshold: below 100 is "same". Percent, not a
+     * ratio: Micrometer's summary histograms round a value up to a whole number before they bucket it
+     * (0.07 lands in a bucket of 1), so bounds below 1 would be wrong.
+     */
+    private static final double[] PERCENT = {10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 125, 150, 200, 300, 500};
 
     private final MeterRegistry registry;
 
@@ -36,7 +40,7 @@ final class DecisionMeters {
         for (String same : new String[] {"true", "false"}) {
             for (Rule rule : Rule.values()) {
                 imageDistance(rule.name(), same);
-                ratio(rule.name(), same);
+                percentOfThreshold(rule.name(), same);
             }
         }
     }
@@ -54,7 +58,7 @@ final class DecisionMeters {
             pair.getDistances().forEach(perImage::record);
             double decisive = decision.getRule() == Rule.MEAN ? pair.getMean() : pair.getMax();
             if (decision.getThreshold() > 0) {
-                ratio(rule, same).record(decisive / decision.getThreshold());
+                percentOfThreshold(rule, same).record(100 * decisive / decision.getThreshold());
             }
         }
     }
@@ -65,9 +69,9 @@ final class DecisionMeters {
                 .register(registry);
     }
 
-    private DistributionSummary ratio(String rule, String same) {
-        return DistributionSummary.builder("ftval.pair.threshold.ratio").tags("rule", rule, "same", same)
-                .description("a pair's decisive distance (mean, or max under every-image) over the threshold; same below 1")
-                .serviceLevelObjectives(RATIO).register(registry);
+    private DistributionSummary percentOfThreshold(String rule, String same) {
+        return DistributionSummary.builder("ftval.pair.threshold.percent").baseUnit("percent").tags("rule", rule, "same", same)
+                .description("a pair's decisive distance (mean, or max under every-image) in percent of the threshold; same below 100")
+                .serviceLevelObjectives(PERCENT).register(registry);
     }
 }

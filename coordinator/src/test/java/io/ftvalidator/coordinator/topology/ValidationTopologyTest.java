@@ -152,9 +152,9 @@ class ValidationTopologyTest {
         var honest = metrics.get("ftval.pair.image.distance").tags("rule", "MEAN", "same", "true").summary();
         assertThat(honest.count()).isEqualTo(3);
         assertThat(honest.totalAmount()).isEqualTo(6.0);
-        var ratio = metrics.get("ftval.pair.threshold.ratio").tags("rule", "MEAN", "same", "true").summary();
-        assertThat(ratio.count()).isEqualTo(1);
-        assertThat(ratio.totalAmount()).isCloseTo(0.4, org.assertj.core.data.Offset.offset(1e-9));
+        var percent = metrics.get("ftval.pair.threshold.percent").tags("rule", "MEAN", "same", "true").summary();
+        assertThat(percent.count()).isEqualTo(1);
+        assertThat(percent.totalAmount()).isCloseTo(40.0, org.assertj.core.data.Offset.offset(1e-9));
         // the cheat against each honest submission: 2 pairs x 3 images
         assertThat(metrics.get("ftval.pair.image.distance").tags("rule", "MEAN", "same", "false").summary().count()).isEqualTo(6);
         // requested and decided at the driver's clock
