@@ -158,7 +158,7 @@ class ClusterEndToEndIT {
             exported.addAll(cluster.metricNames(worker));
         }
         var queried = DashboardQueries.metricNames(TestCluster.HOME.resolve("deploy"));
-        assertThat(queried).containsKeys("grafana/fleet.json", "grafana/validations.json", "prometheus/alerts.yaml");
+        assertThat(queried).containsKeys("grafana/fleet.json", "grafana/validations.json", "prometheus/alerts.yaml", "k8s/keda.yaml");
         assertThat(queried.values().stream().mapToInt(java.util.Set::size).sum()).isGreaterThan(30);
         java.util.Map<String, List<String>> unknown = new java.util.TreeMap<>();
         queried.forEach((file, names) -> names.stream().filter(n -> !exported.contains(n) && !DashboardQueries.PROMETHEUS_OWN.contains(n))

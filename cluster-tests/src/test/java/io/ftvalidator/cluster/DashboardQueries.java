@@ -17,7 +17,8 @@ import java.util.stream.Stream;
 
 /**
  * The metric names that the PromQL expressions of deploy/ query: every {@code expr} of the Grafana
- * dashboards (deploy/grafana/*.json) and of the Prometheus rules (deploy/prometheus/alerts.yaml).
+ * dashboards (deploy/grafana/*.json) and of the Prometheus rules (deploy/prometheus/alerts.yaml), and
+ * the {@code query} of every Prometheus trigger of a KEDA ScaledObject (deploy/k8s/*.yaml).
  */
 final class DashboardQueries {
 
@@ -43,6 +44,23 @@ final class DashboardQueries {
         for (Path file : files(deploy.resolve("prometheus"), "alerts.yaml")) {
             collect(new ObjectMapper(new YAMLFactory()).readTree(file.toFile()),
                     out.computeIfAbsent(deploy.relativize(file).toString(), k -> new TreeSet<>()));
+        }
+        for (Path file : files(deploy.resolve("k8s"), ".yaml")) {
+            Set<String> names = new TreeSet<>();
+            try (var parser = new YAMLFactory().createParser(file.toFile())) {
+                for (JsonNode doc : new ObjectMapper(new YAMLFactory()).readValues(parser, JsonNode.class).readAll()) {
+                    if (doc != null && "ScaledObject".equals(doc.path("kind").asText())) {
+                        doc.path("spec").path("triggers").forEach(t -> {
+                            if ("prometheus".equals(t.path("type").asText())) {
+                                names.addAll(names(t.path("metadata").path("query").asText()));
+                            }
+                        });
+                    }
+                }
+            }
+            if (!names.isEmpty()) {
+                out.put(deploy.relativize(file).toString(), names);
+            }
         }
         return out;
     }
