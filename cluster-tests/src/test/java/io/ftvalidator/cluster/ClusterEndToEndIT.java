@@ -159,6 +159,34 @@ class ClusterEndToEndIT {
     }
 
     @Test
+    void shouldExportEveryMetricThatTheDashboardsAndAlertsQuery() throws Exception {
+        // a validation whose third model is missing: renders, cache hits and misses, a render failure, pairs, a decision
+        Path missing = TestCluster.MODELS.resolve("lora/not-there.safetensors");
+        JsonNode d = validate(TestCluster.request("metrics", List.of("honest-1", "honest-2", "ghost"),
+                List.of(TestCluster.lora("honest-1"), TestCluster.lora("honest-2"), missing), 2, "mean")).path("decision");
+        assertThat(d.path("verdict").asText()).isEqualTo("OUTLIER");
+        java.util.Set<String> exported = new java.util.TreeSet<>(cluster.metricNames(cluster.cluster.coordinator()));
+        for (var worker : cluster.cluster.workers()) {
+            exported.addAll(cluster.metricNames(worker));
+        }
+        var queried = DashboardQueries.metricNames(TestCluster.HOME.resolve("deploy"));
+        assertThat(queried).containsKeys("grafana/fleet.json", "grafana/validations.json", "prometheus/alerts.yaml", "k8s/keda.yaml");
+        assertThat(queried.values().stream().mapToInt(java.util.Set::size).sum()).isGreaterThan(30);
+        java.util.Map<String, List<String>> unknown = new java.util.TreeMap<>();
+        queried.forEach((file, names) -> names.stream().filter(n -> !exported.contains(n) && !DashboardQueries.PROMETHEUS_OWN.contains(n))
+                .forEach(n -> unknown.computeIfAbsent(file, k -> new ArrayList<>()).add(n)));
+        assertThat(unknown).as("metrics queried by deploy/ that no service exports (exported: %s)", exported).isEmpty();
+        // the render time by card that the fleet dashboard plots was measured for this validation's images
+        assertThat(cluster.metric(cluster.cluster.workers().get(0), "ftval_worker_render_seconds_count", "device_kind=\"cpu\"")
+                + cluster.metric(cluster.cluster.workers().get(1), "ftval_worker_render_seconds_count", "device_kind=\"cpu\"")).isPositive();
+        // readiness names what it checked
+        JsonNode ready = cluster.health(cluster.cluster.workers().get(0), "ready");
+        assertThat(ready.path("status").asText()).isEqualTo("UP");
+        assertThat(ready.path("checks").findValuesAsText("name")).contains("kafka", "renderer", "render-jobs");
+        assertThat(cluster.health(cluster.cluster.workers().get(0), "live").path("checks").findValuesAsText("name")).contains("render-slots");
+    }
+
+    @Test
     void shouldRejectABadRequestListingEveryProblem() throws Exception {
         ObjectNode request = groupOfThree("bad-request", "dishonest-random", "median");
         request.put("images", 0);

@@ -205,6 +205,22 @@ final class TestCluster implements AutoCloseable {
         return out;
     }
 
+    /** The names of every series a service exports on /q/metrics (histogram buckets, counts and sums each by name). */
+    java.util.Set<String> metricNames(LocalCluster.Service service) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(service.url() + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        r.body().lines().filter(l -> !l.startsWith("#") && !l.isBlank()).forEach(l -> names.add(l.split("[{ ]", 2)[0]));
+        return names;
+    }
+
+    /** A service's health endpoint ({@code ready} or {@code live}) as JSON. */
+    JsonNode health(LocalCluster.Service service, String which) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(service.url() + "/q/health/" + which)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(r.body());
+    }
+
     /** The sum of a Prometheus metric's samples on a service whose labels contain {@code labels}. */
     double metric(LocalCluster.Service service, String name, String labels) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(service.url() + "/q/metrics")).build(),

@@ -26,11 +26,23 @@ public final class ModelCache implements AutoCloseable {
 
     private static final int MAX_LORAS = 64;
 
+    /** What the cache does, for metrics: {@code kind} is {@code base} or {@code lora}. */
+    public interface Listener {
+        Listener NONE = new Listener() {};
+
+        default void hit(String kind) {}
+
+        default void miss(String kind) {}
+
+        default void evicted(long bytes) {}
+    }
+
     private final Device device;
     private final Path diskCache;
     private final long memoryBudget;
     private final Map<String, Entry> bases = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<String, LoraAdapter> loras = new LinkedHashMap<>(16, 0.75f, true);
+    private final Listener listener;
 
     private static final class Entry {
         final LoadedModel model;
@@ -49,9 +61,20 @@ public final class ModelCache implements AutoCloseable {
      * @param memoryBudget bytes of module files kept loaded when nobody holds them
      */
     public ModelCache(Device device, Path diskCache, long memoryBudget) {
+        this(device, diskCache, memoryBudget, Listener.NONE);
+    }
+
+    /** @param listener told of hits, misses and evictions (under the cache's lock: keep it quick) */
+    public ModelCache(Device device, Path diskCache, long memoryBudget, Listener listener) {
         this.device = device;
         this.diskCache = diskCache;
         this.memoryBudget = memoryBudget;
+        this.listener = listener;
+    }
+
+    /** Bytes of module files of the base models loaded now. */
+    public synchronized long loadedBytes() {
+        return bases.values().stream().mapToLong(e -> e.bytes).sum();
     }
 
     public Device device() {
@@ -129,6 +152,7 @@ public final class ModelCache implements AutoCloseable {
             Entry loaded = ref.sha256().map(bases::get).orElse(null);
             if (loaded != null) {
                 loaded.holders++;
+                listener.hit("base");
                 return new Prepared(loaded, lora);
             }
         }
@@ -138,6 +162,9 @@ public final class ModelCache implements AutoCloseable {
             if (entry == null) {
                 entry = new Entry(LoadedModel.load(bundle, device), moduleBytes(bundle));
                 bases.put(bundle.digest(), entry);
+                listener.miss("base");
+            } else {
+                listener.hit("base");
             }
             entry.holders++;
             evict();
@@ -150,9 +177,11 @@ public final class ModelCache implements AutoCloseable {
             // a LoRA named by digest that was read before is not read again
             LoraAdapter known = ref.sha256().map(loras::get).orElse(null);
             if (known != null) {
+                listener.hit("lora");
                 return known;
             }
         }
+        listener.miss("lora");
         LoraAdapter read = LoraAdapter.read(ref, diskCache.resolve("loras"));
         synchronized (this) {
             loras.put(read.digest(), read);
@@ -177,7 +206,9 @@ public final class ModelCache implements AutoCloseable {
             }
         }
         for (String digest : victims) {
-            bases.remove(digest).model.close();
+            Entry victim = bases.remove(digest);
+            victim.model.close();
+            listener.evicted(victim.bytes);
         }
     }
 

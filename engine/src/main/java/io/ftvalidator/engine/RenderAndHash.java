@@ -79,8 +79,11 @@ public final class RenderAndHash {
         long millis();
     }
 
-    /** Every image hashed, in the order of {@link Images#indices}; {@code digest} is the submission's own (its LoRA's or bundle's). */
-    public record Hashed(String submissionId, String digest, long[] hashes, long millis) implements Outcome {}
+    /**
+     * Every image hashed, in the order of {@link Images#indices}; {@code digest} is the submission's own (its LoRA's or
+     * bundle's); {@code millis} the whole, {@code renderMillis} the renders and hashes alone (without locating and loading).
+     */
+    public record Hashed(String submissionId, String digest, long[] hashes, long millis, long renderMillis) implements Outcome {}
 
     /**
      * No hashes: {@code kind} is an {@link EngineException.Kind} name or {@link #WORKER_ERROR};
@@ -100,6 +103,7 @@ public final class RenderAndHash {
             Models models = locator.locate();
             try (ModelCache.Prepared prepared = cache.prepare(models.model(), models.base());
                     LoadedModel.Session session = prepared.open()) {
+                long renderStart = System.nanoTime();
                 long[] hashes = new long[images.count()];
                 for (int k = 0; k < hashes.length; k++) {
                     int index = images.indices().get(k);
@@ -107,7 +111,7 @@ public final class RenderAndHash {
                     hashes[k] = PerceptualHash.hashRgb(images.algorithm(), image.rgb(), image.width(), image.height());
                     notify(listener, submissionId, index, image);
                 }
-                return new Hashed(submissionId, prepared.digest(), hashes, millisSince(start));
+                return new Hashed(submissionId, prepared.digest(), hashes, millisSince(start), millisSince(renderStart));
             }
         } catch (ListenerFailure e) {
             throw new UncheckedIOException(e.getCause());

@@ -10,7 +10,13 @@ import io.ftvalidator.schemas.ValidationRequest;
 import io.ftvalidator.schemas.ValidationState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.ftvalidator.schemas.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
@@ -40,9 +46,12 @@ public final class ScoreProcessor implements Processor<String, ImageScore, Strin
     private final Duration scanInterval;
     private final Duration retention;
     private final boolean early;
-    private final MeterRegistry metrics;
     private final Counter duplicates;
     private final Counter scores;
+    /** Images a validation decided early did not need. */
+    private final Counter saved;
+    private final DecisionMeters decisions;
+    private final Tracing tracing;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, ValidationState> store;
     private Timers timers;
@@ -52,13 +61,16 @@ public final class ScoreProcessor implements Processor<String, ImageScore, Strin
      * @param retention how long a decided validation stays queryable
      * @param early whether to decide as soon as the verdict cannot change ({@link Decisions#isFinalEarly})
      */
-    public ScoreProcessor(Duration scanInterval, Duration retention, boolean early, MeterRegistry metrics) {
+    public ScoreProcessor(Duration scanInterval, Duration retention, boolean early, MeterRegistry metrics, Tracing tracing) {
+        this.tracing = tracing;
         this.scanInterval = scanInterval;
         this.retention = retention;
         this.early = early;
-        this.metrics = metrics;
+        this.saved = metrics.counter("ftval.images.saved");
         this.duplicates = metrics.counter("ftval.scores.duplicate");
         this.scores = metrics.counter("ftval.scores.aggregated");
+        this.decisions = new DecisionMeters(metrics);
+        DeadLetters.register(metrics);
     }
 
     @Override
@@ -77,10 +89,14 @@ public final class ScoreProcessor implements Processor<String, ImageScore, Strin
         }
         String id = score.getValidationId();
         MDC.put("validationId", id);
-        try {
+        // a child of the worker's job span, whose context the score carries
+        Span span = tracing.start("ftval.score", SpanKind.CONSUMER, tracing.extract(record.headers()), id);
+        span.setAttribute(Tracing.IMAGE_INDEX, (long) score.getImageIndex());
+        span.setAttribute("ftval.worker.id", String.valueOf(score.getWorkerId()));
+        try (Scope scope = span.makeCurrent()) {
             ValidationState state = store.get(id);
             if (state == null) {
-                DeadLetters.send(context, record, Topics.IMAGE_SCORES.name(), "score for unknown validation " + id);
+                DeadLetters.send(context, record, Topics.IMAGE_SCORES.name(), DeadLetters.Reason.UNKNOWN_VALIDATION, "score for unknown validation " + id);
                 return;
             }
             if (state.getDecision() != null) {
@@ -91,7 +107,7 @@ public final class ScoreProcessor implements Processor<String, ImageScore, Strin
             ValidationRequest request = state.getRequest();
             int index = score.getImageIndex();
             if (index < 0 || index >= request.getImages()) {
-                DeadLetters.send(context, record, Topics.IMAGE_SCORES.name(), "image index " + index + " is outside 0.." + (request.getImages() - 1));
+                DeadLetters.send(context, record, Topics.IMAGE_SCORES.name(), DeadLetters.Reason.IMAGE_OUT_OF_RANGE, "image index " + index + " is outside 0.." + (request.getImages() - 1));
                 return;
             }
             // scores hold one per image: a second one for an image is dropped here, before it is added
@@ -109,10 +125,11 @@ public final class ScoreProcessor implements Processor<String, ImageScore, Strin
                     score.getDevice().getName(), done, request.getImages());
             if (done == request.getImages() || (early && Decisions.isFinalEarly(state))) {
                 publish(state, Decisions.decided(state, context.currentSystemTimeMs()), record.timestamp());
-                metrics.counter("ftval.images.saved").increment(request.getImages() - done);
+                saved.increment(request.getImages() - done);
             }
             store.put(id, state);
         } finally {
+            span.end();
             MDC.remove("validationId");
         }
     }
@@ -141,11 +158,19 @@ public final class ScoreProcessor implements Processor<String, ImageScore, Strin
 
     /** Records the decision in the state, publishes it, and moves the validation's timer from deadline to retention. */
     private void publish(ValidationState state, ValidationDecision decision, long timestamp) {
+        // a child of the last score's span (current), or a root span at a deadline
+        Span span = tracing.start("ftval.decision", SpanKind.PRODUCER, Context.current(), decision.getValidationId());
+        span.setAttribute("ftval.status", decision.getStatus().name());
+        span.setAttribute("ftval.verdict", decision.getVerdict().name());
+        RecordHeaders headers = new RecordHeaders();
+        tracing.inject(Context.current().with(span), headers);
+        span.end();
         state.setDecision(decision);
         timers.cancel(state.getRequest().getDeadlineMillis(), decision.getValidationId());
         timers.schedule(decision.getDecidedAtMillis() + retention.toMillis(), decision.getValidationId(), Timers.Kind.FORGET);
-        context.forward(new Record<String, SpecificRecord>(decision.getValidationId(), decision, timestamp), Topics.VALIDATION_DECISIONS.name());
-        metrics.counter("ftval.decisions", "status", decision.getStatus().name(), "verdict", decision.getVerdict().name()).increment();
+        context.forward(new Record<String, SpecificRecord>(decision.getValidationId(), decision, timestamp, headers),
+                Topics.VALIDATION_DECISIONS.name());
+        decisions.published(decision, state.getRequest().getRequestedAtMillis());
         LOG.infof("%s %s: %s", decision.getStatus(), decision.getVerdict(), decision.getReason());
     }
 

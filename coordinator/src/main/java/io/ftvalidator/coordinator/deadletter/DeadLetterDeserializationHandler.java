@@ -59,6 +59,7 @@ public class DeadLetterDeserializationHandler implements DeserializationExceptio
         out.headers().add(DeadLetters.SOURCE_HEADER,
                 (record.topic() + "-" + record.partition() + "@" + record.offset()).getBytes(StandardCharsets.UTF_8));
         producer.send(out);
+        DeadLetters.count(DeadLetters.Reason.UNDESERIALIZABLE);
         return DeserializationHandlerResponse.CONTINUE;
     }
 }

@@ -1,6 +1,8 @@
 package io.ftvalidator.coordinator.deadletter;
 
 import io.ftvalidator.schemas.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import java.nio.charset.StandardCharsets;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -14,11 +16,44 @@ public final class DeadLetters {
 
     public static final String REASON_HEADER = Topics.DEAD_LETTER_REASON;
     public static final String SOURCE_HEADER = Topics.DEAD_LETTER_SOURCE;
+    public static final String METER = "ftval.dead.letters";
+
+    /** Why a record went to the dead letters, as the {@code reason} tag of {@code ftval.dead.letters} says it. */
+    public enum Reason {
+        UNKNOWN_VALIDATION("unknown-validation"),
+        IMAGE_OUT_OF_RANGE("image-out-of-range"),
+        ID_REUSED("id-reused"),
+        INVALID_WITHOUT_ID("invalid-without-id"),
+        UNDESERIALIZABLE("undeserializable");
+
+        private final String tag;
+
+        Reason(String tag) {
+            this.tag = tag;
+        }
+
+        public String tag() {
+            return tag;
+        }
+    }
 
     private DeadLetters() {}
 
+    /** Counts a dead letter in {@code ftval.dead.letters{reason}} (Quarkus' registry is part of the global one). */
+    public static void count(Reason reason) {
+        Metrics.counter(METER, "reason", reason.tag).increment();
+    }
+
+    /** Every reason's counter at 0, so that rates and alerts see the series before the first dead letter. */
+    public static void register(MeterRegistry registry) {
+        for (Reason r : Reason.values()) {
+            registry.counter(METER, "reason", r.tag);
+        }
+    }
+
     public static void send(ProcessorContext<String, SpecificRecord> context, Record<String, ? extends SpecificRecord> record,
-            String source, String reason) {
+            String source, Reason why, String reason) {
+        count(why);
         Record<String, SpecificRecord> out = new Record<>(record.key(), record.value(), record.timestamp(), record.headers());
         out.headers().add(REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
         out.headers().add(SOURCE_HEADER, source.getBytes(StandardCharsets.UTF_8));

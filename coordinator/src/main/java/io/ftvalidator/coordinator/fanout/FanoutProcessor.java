@@ -7,7 +7,12 @@ import io.ftvalidator.schemas.ValidationRequest;
 import io.ftvalidator.schemas.ValidationState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.ftvalidator.schemas.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
 import java.util.List;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -31,12 +36,14 @@ public final class FanoutProcessor implements Processor<String, ValidationReques
     private final List<String> defaultPool;
     private final Counter accepted;
     private final Counter jobs;
+    private final Tracing tracing;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, ValidationState> store;
     private Timers timers;
 
     /** @param defaultPool the prompts images draw from when a request gives none */
-    public FanoutProcessor(List<String> defaultPool, MeterRegistry metrics) {
+    public FanoutProcessor(List<String> defaultPool, MeterRegistry metrics, Tracing tracing) {
+        this.tracing = tracing;
         this.defaultPool = List.copyOf(defaultPool);
         this.accepted = metrics.counter("ftval.validations.accepted");
         this.jobs = metrics.counter("ftval.render.jobs.published");
@@ -54,19 +61,25 @@ public final class FanoutProcessor implements Processor<String, ValidationReques
         ValidationRequest request = record.value();
         String id = request.getValidationId();
         MDC.put("validationId", id);
+        // a child of the intake's span (current: the intake forwards here on its own thread); each job carries this span's context
+        Span span = tracing.start("ftval.fanout", SpanKind.PRODUCER, Context.current(), id);
+        span.setAttribute("ftval.images", (long) request.getImages());
         try {
             List<String> prompts = Prompts.forImages(request.getPrompts(),
                     request.getPromptPool().isEmpty() ? defaultPool : request.getPromptPool(), request.getSeed(), request.getImages());
             store.put(id, new ValidationState(request, prompts, List.of(), null));
             timers.schedule(request.getDeadlineMillis(), id, Timers.Kind.DEADLINE);
             for (int i = 0; i < request.getImages(); i++) {
-                RenderJobs.send(context, RenderJobs.of(request, i, prompts.get(i)), record.timestamp());
+                RecordHeaders headers = new RecordHeaders();
+                tracing.inject(Context.current().with(span), headers);
+                RenderJobs.send(context, RenderJobs.of(request, i, prompts.get(i)), record.timestamp(), headers);
             }
             accepted.increment();
             jobs.increment(request.getImages());
             LOG.infof("accepted, %d submissions x %d images, %d render jobs published",
                     request.getSubmissions().size(), request.getImages(), request.getImages());
         } finally {
+            span.end();
             MDC.remove("validationId");
         }
     }

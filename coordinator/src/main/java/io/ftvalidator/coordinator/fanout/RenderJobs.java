@@ -4,6 +4,7 @@ import io.ftvalidator.schemas.RenderJob;
 import io.ftvalidator.schemas.Topics;
 import io.ftvalidator.schemas.ValidationRequest;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
@@ -26,9 +27,12 @@ public final class RenderJobs {
                 .build();
     }
 
-    /** Publishes a job to {@link Topics#RENDER_JOBS}, keyed {@code validationId/imageIndex} (the sink is named after the topic). */
-    public static void send(ProcessorContext<String, SpecificRecord> context, RenderJob job, long timestamp) {
-        context.forward(new Record<String, SpecificRecord>(Topics.jobKey(job.getValidationId(), job.getImageIndex()), job, timestamp),
+    /**
+     * Publishes a job to {@link Topics#RENDER_JOBS}, keyed {@code validationId/imageIndex} (the sink is named after the topic),
+     * with {@code headers} (the trace context).
+     */
+    public static void send(ProcessorContext<String, SpecificRecord> context, RenderJob job, long timestamp, Headers headers) {
+        context.forward(new Record<String, SpecificRecord>(Topics.jobKey(job.getValidationId(), job.getImageIndex()), job, timestamp, headers),
                 Topics.RENDER_JOBS.name());
     }
 }

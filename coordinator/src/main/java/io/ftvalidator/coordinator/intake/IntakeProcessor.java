@@ -11,6 +11,10 @@ import io.ftvalidator.schemas.ValidationRequest;
 import io.ftvalidator.schemas.ValidationState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.ftvalidator.schemas.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
@@ -38,6 +42,7 @@ public final class IntakeProcessor implements Processor<String, ValidationReques
     private final Calibrations calibrations;
     private final Duration retention;
     private final Counter rejected;
+    private final Tracing tracing;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, ValidationState> store;
     private Timers timers;
@@ -47,7 +52,8 @@ public final class IntakeProcessor implements Processor<String, ValidationReques
      * @param calibrations per-base thresholds, applied to requests that give none
      * @param retention how long a rejected validation stays queryable
      */
-    public IntakeProcessor(boolean hasDefaultPool, Calibrations calibrations, Duration retention, MeterRegistry metrics) {
+    public IntakeProcessor(boolean hasDefaultPool, Calibrations calibrations, Duration retention, MeterRegistry metrics, Tracing tracing) {
+        this.tracing = tracing;
         this.hasDefaultPool = hasDefaultPool;
         this.calibrations = calibrations;
         this.retention = retention;
@@ -71,13 +77,15 @@ public final class IntakeProcessor implements Processor<String, ValidationReques
         Record<String, ValidationRequest> record = original.withValue(request);
         String id = request.getValidationId();
         MDC.put("validationId", String.valueOf(id));
-        try {
+        // the REST request's span (or any producer's) is the parent; the fan-out runs inside this span
+        Span span = tracing.start("ftval.intake", SpanKind.CONSUMER, tracing.extract(record.headers()), id);
+        try (Scope scope = span.makeCurrent()) {
             long now = context.currentSystemTimeMs();
             ValidationState existing = id == null ? null : store.get(id);
             if (existing != null) {
                 if (!existing.getRequest().equals(request)) {
                     LOG.warn("a different request reuses this validation id; sent to the dead-letter topic");
-                    DeadLetters.send(context, original, Topics.VALIDATION_REQUESTS.name(), "validation id " + id + " is already in use");
+                    DeadLetters.send(context, original, Topics.VALIDATION_REQUESTS.name(), DeadLetters.Reason.ID_REUSED, "validation id " + id + " is already in use");
                 }
                 return; // the same request delivered twice is taken once
             }
@@ -87,9 +95,10 @@ public final class IntakeProcessor implements Processor<String, ValidationReques
                 return;
             }
             rejected.increment();
+            span.setAttribute("ftval.status", "REJECTED");
             LOG.infof("rejected: %s", problems);
             if (id == null || id.isBlank()) {
-                DeadLetters.send(context, original, Topics.VALIDATION_REQUESTS.name(), "invalid request without an id: " + problems);
+                DeadLetters.send(context, original, Topics.VALIDATION_REQUESTS.name(), DeadLetters.Reason.INVALID_WITHOUT_ID, "invalid request without an id: " + problems);
                 return;
             }
             ValidationDecision decision = Decisions.rejected(request, problems, now);
@@ -97,6 +106,7 @@ public final class IntakeProcessor implements Processor<String, ValidationReques
             timers.schedule(now + retention.toMillis(), id, Timers.Kind.FORGET);
             context.forward(new Record<String, SpecificRecord>(id, decision, record.timestamp()), Topics.VALIDATION_DECISIONS.name());
         } finally {
+            span.end();
             MDC.remove("validationId");
         }
     }

@@ -2,7 +2,9 @@ package io.ftvalidator.coordinator.topology;
 
 import io.ftvalidator.coordinator.fanout.PromptPool;
 import io.ftvalidator.coordinator.intake.Calibrations;
+import io.ftvalidator.schemas.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -39,8 +41,8 @@ public class TopologyProducer {
     boolean earlyVerdicts;
 
     @Produces
-    public Topology topology(MeterRegistry metrics, PromptPool pool) {
+    public Topology topology(MeterRegistry metrics, PromptPool pool, OpenTelemetry otel) {
         return ValidationTopology.build(new ValidationTopology.Settings(pool.prompts(), deadlineScan, retention, renderRetention,
-                calibrations, earlyVerdicts), metrics, kafkaConfig);
+                calibrations, earlyVerdicts), metrics, kafkaConfig, new Tracing(otel));
     }
 }

@@ -9,6 +9,7 @@ import io.ftvalidator.coordinator.renders.RenderStore;
 import io.ftvalidator.coordinator.renders.RendersProcessor;
 import io.ftvalidator.coordinator.state.ValidationStores;
 import io.ftvalidator.schemas.Topics;
+import io.ftvalidator.schemas.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -76,16 +77,21 @@ public final class ValidationTopology {
      *     {@code apicurio.registry.*} entries choose the encoding of the topics' records
      */
     public static Topology build(Settings settings, MeterRegistry metrics, Map<String, ?> kafkaConfig) {
+        return build(settings, metrics, kafkaConfig, Tracing.disabled());
+    }
+
+    /** @param tracing the spans of each stage, linked to the requests' and scores' trace context (docs/operations.md) */
+    public static Topology build(Settings settings, MeterRegistry metrics, Map<String, ?> kafkaConfig, Tracing tracing) {
         Topology topology = new Topology();
         topology.addSource(REQUESTS_SOURCE, Serdes.String().deserializer(),
                 Topics.VALIDATION_REQUESTS.valueSerde(kafkaConfig).deserializer(), Topics.VALIDATION_REQUESTS.name());
         topology.addSource(SCORES_SOURCE, Serdes.String().deserializer(),
                 Topics.IMAGE_SCORES.valueSerde(kafkaConfig).deserializer(), Topics.IMAGE_SCORES.name());
         topology.addProcessor(IntakeProcessor.NAME,
-                () -> new IntakeProcessor(!settings.defaultPool().isEmpty(), settings.calibrations(), settings.retention(), metrics), REQUESTS_SOURCE);
-        topology.addProcessor(FanoutProcessor.NAME, () -> new FanoutProcessor(settings.defaultPool(), metrics), IntakeProcessor.NAME);
+                () -> new IntakeProcessor(!settings.defaultPool().isEmpty(), settings.calibrations(), settings.retention(), metrics, tracing), REQUESTS_SOURCE);
+        topology.addProcessor(FanoutProcessor.NAME, () -> new FanoutProcessor(settings.defaultPool(), metrics, tracing), IntakeProcessor.NAME);
         topology.addProcessor(ScoreProcessor.NAME,
-                () -> new ScoreProcessor(settings.scanInterval(), settings.retention(), settings.earlyVerdicts(), metrics), SCORES_SOURCE);
+                () -> new ScoreProcessor(settings.scanInterval(), settings.retention(), settings.earlyVerdicts(), metrics, tracing), SCORES_SOURCE);
         String[] stages = {IntakeProcessor.NAME, FanoutProcessor.NAME, ScoreProcessor.NAME};
         topology.addStateStore(ValidationStores.validations(), stages);
         topology.addStateStore(ValidationStores.timers(), stages);

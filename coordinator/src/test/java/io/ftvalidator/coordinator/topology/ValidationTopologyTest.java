@@ -156,6 +156,27 @@ class ValidationTopologyTest {
     }
 
     @Test
+    void shouldMeasureEachDecisionsPairDistancesAgainstTheThreshold() {
+        requests.pipeInput("v1", request("v1", 3, List.of("p")));
+        for (int i = 0; i < 3; i++) {
+            scores.pipeInput("v1", score("v1", i, 0, ValidationTopologyTest::honestAndCheat));
+        }
+        assertThat(metrics.counter("ftval.decisions", "status", "DECIDED", "verdict", "OUTLIER").count()).isEqualTo(1.0);
+        assertThat(metrics.counter("ftval.decisions", "status", "DECIDED", "verdict", "AGREED").count()).isZero();
+        // the honest pair: 2 bits on each of 3 images, mean 2 of the MEAN rule's threshold 5
+        var honest = metrics.get("ftval.pair.image.distance").tags("rule", "MEAN", "same", "true").summary();
+        assertThat(honest.count()).isEqualTo(3);
+        assertThat(honest.totalAmount()).isEqualTo(6.0);
+        var percent = metrics.get("ftval.pair.threshold.percent").tags("rule", "MEAN", "same", "true").summary();
+        assertThat(percent.count()).isEqualTo(1);
+        assertThat(percent.totalAmount()).isCloseTo(40.0, org.assertj.core.data.Offset.offset(1e-9));
+        // the cheat against each honest submission: 2 pairs x 3 images
+        assertThat(metrics.get("ftval.pair.image.distance").tags("rule", "MEAN", "same", "false").summary().count()).isEqualTo(6);
+        // requested and decided at the driver's clock
+        assertThat(metrics.get("ftval.decision.latency").tags("status", "DECIDED").timer().count()).isEqualTo(1);
+    }
+
+    @Test
     void shouldCountADuplicateScoreOnceAndDecideOnce() {
         requests.pipeInput("v1", request("v1", 2, List.of("p")));
         scores.pipeInput("v1", score("v1", 0, 0, ValidationTopologyTest::honestAndCheat));

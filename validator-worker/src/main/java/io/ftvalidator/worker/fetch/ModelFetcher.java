@@ -4,6 +4,9 @@ import io.ftvalidator.engine.EngineException;
 import io.ftvalidator.engine.EngineException.Kind;
 import io.ftvalidator.engine.bundle.Verified;
 import io.ftvalidator.engine.bundle.ModelRef;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -14,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.net.http.HttpTimeoutException;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Turns a submission's model URI into a local path with its expected digest. {@code file:} URIs
@@ -27,10 +32,27 @@ public final class ModelFetcher {
     private final Path cache;
     private final HttpClient http;
     private final Duration timeout;
+    private final MeterRegistry metrics;
+    private final Counter bytes;
+    private final Timer time;
 
-    public ModelFetcher(Path cache, Duration timeout) {
+    /**
+     * Metrics: {@code ftval.worker.fetch.bytes} and {@code ftval.worker.fetch.duration} of completed
+     * downloads, {@code ftval.worker.fetch.failures{reason}}, {@code ftval.worker.fetch.cached} (a
+     * download found in the cache).
+     */
+    public ModelFetcher(Path cache, Duration timeout, MeterRegistry metrics) {
         this.cache = cache;
         this.timeout = timeout;
+        this.metrics = metrics;
+        this.bytes = Counter.builder("ftval.worker.fetch.bytes").baseUnit("bytes").description("bytes of models downloaded and verified")
+                .register(metrics);
+        this.time = Timer.builder("ftval.worker.fetch.duration").description("time of each completed model download, verification included")
+                .publishPercentileHistogram().register(metrics);
+        for (String reason : new String[] {"not-found", "http-status", "io-error", "timeout", "digest-mismatch"}) {
+            metrics.counter("ftval.worker.fetch.failures", "reason", reason); // at 0 from the start, for rates and alerts
+        }
+        metrics.counter("ftval.worker.fetch.cached");
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NORMAL).build();
     }
 
@@ -56,8 +78,35 @@ public final class ModelFetcher {
         String name = Path.of(uri.getPath().isEmpty() ? "/model" : uri.getPath()).getFileName().toString();
         Path target = cache.resolve(sha256).resolve(name);
         if (Files.isRegularFile(target)) {
+            metrics.counter("ftval.worker.fetch.cached").increment();
             return target;
         }
+        long started = System.nanoTime();
+        try {
+            Path fetched = downloadTo(uri, sha256, name, target);
+            time.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            bytes.increment(fetched.toFile().length());
+            return fetched;
+        } catch (EngineException e) {
+            metrics.counter("ftval.worker.fetch.failures", "reason", reason(e)).increment();
+            throw e;
+        }
+    }
+
+    /** A low-cardinality name of why a download failed. */
+    private static String reason(EngineException e) {
+        if (e.getCause() instanceof HttpTimeoutException) {
+            return "timeout";
+        }
+        return switch (e.kind()) {
+            case NOT_FOUND -> "not-found";
+            case DIGEST_MISMATCH -> "digest-mismatch";
+            case FETCH_FAILED -> e.getCause() instanceof IOException ? "io-error" : "http-status";
+            default -> e.kind().name().toLowerCase().replace('_', '-');
+        };
+    }
+
+    private Path downloadTo(URI uri, String sha256, String name, Path target) {
         try {
             Files.createDirectories(target.getParent());
             // the partial file ends with the model's own name: its kind (.zip bundle, LoRA file) is read from it

@@ -10,6 +10,10 @@ import io.ftvalidator.schemas.Topics;
 import io.ftvalidator.worker.WorkerConfig;
 import io.ftvalidator.worker.job.JobMeters.Outcome;
 import io.micrometer.core.instrument.Timer;
+import io.ftvalidator.schemas.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -80,6 +84,7 @@ final class JobConsumer implements Runnable {
     private final WorkerConfig.Jobs config;
     private final String workerId;
     private final DeviceInfo device;
+    private final Tracing tracing;
     private final CountDownLatch stop = new CountDownLatch(1);
     private volatile boolean running = true;
 
@@ -88,10 +93,13 @@ final class JobConsumer implements Runnable {
     /** Whether {@link #held} came with the last poll, so that it may be acknowledged. */
     private boolean acknowledgeable;
     private int failuresInARow;
+    /** The held job's span as a context: the parent of its renders, carried by its score. */
+    private Context trace = Context.root();
 
     JobConsumer(RenderSlots.Slot slot, ShareConsumer<byte[], byte[]> consumer, Deserializer<RenderJob> jobs, Publisher publisher,
-            JobRenderer renderer, TestHooks hooks, DecidedValidations decided, JobMeters meters, ShareGroup group, WorkerConfig.Jobs config, String workerId,
-            DeviceInfo device) {
+            JobRenderer renderer, TestHooks hooks, DecidedValidations decided, JobMeters meters, ShareGroup group, WorkerConfig.Jobs config,
+            String workerId, DeviceInfo device, Tracing tracing) {
+        this.tracing = tracing;
         this.slot = slot;
         this.consumer = consumer;
         this.jobs = jobs;
@@ -163,6 +171,9 @@ final class JobConsumer implements Runnable {
         acknowledgeable = true;
         int deliveries = record.deliveryCount().map(Short::intValue).orElse(1);
         meters.delivered(deliveries);
+        if (deliveries == 1) {
+            meters.queued(record.timestamp()); // the wait for a first delivery; a redelivery's wait is a lock's
+        }
         RenderJob job;
         try {
             job = jobs.deserialize(record.topic(), record.headers(), record.value());
@@ -174,9 +185,17 @@ final class JobConsumer implements Runnable {
             return;
         }
         MDC.put("validationId", job.getValidationId());
+        // a child of the coordinator's fan-out span, whose context the job carries; the renders and the score follow it
+        Span span = tracing.start("ftval.job", SpanKind.CONSUMER, tracing.extract(record.headers()), job.getValidationId());
+        span.setAttribute(Tracing.IMAGE_INDEX, (long) job.getImageIndex());
+        span.setAttribute("ftval.delivery", (long) deliveries);
+        span.setAttribute("ftval.worker.id", workerId);
+        trace = Context.root().with(span);
         try {
             handle(job, deliveries);
         } finally {
+            span.end();
+            trace = Context.root();
             MDC.remove("validationId");
         }
     }
@@ -203,7 +222,7 @@ final class JobConsumer implements Runnable {
         try {
             rendered = await(slot.submit(cache -> {
                 hooks.beforeRender(job);
-                return renderer.render(job, cache);
+                return renderer.render(job, cache, trace);
             }));
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
@@ -226,7 +245,7 @@ final class JobConsumer implements Runnable {
         }
         score.setAttempt(deliveries - 1);
         try {
-            await(publisher.score(score));
+            await(publisher.score(score, trace));
         } catch (ExecutionException e) {
             LOG.errorf("the score of image %d could not be written (%s); released to another worker", job.getImageIndex(), e.getCause().toString());
             release(Outcome.WRITE_FAILED);
@@ -259,8 +278,9 @@ final class JobConsumer implements Runnable {
                 .setAttempt(deliveries - 1).setWorkerId(workerId).setDevice(device).setResults(results)
                 .setStartedAtMillis(now).setFinishedAtMillis(now).build();
         try {
-            await(publisher.score(score));
+            await(publisher.score(score, trace));
             await(publisher.deadLetter(held, reason));
+            meters.deadLettered("delivery-limit");
         } catch (ExecutionException e) {
             LOG.errorf("image %d: the failure could not be written (%s); the validation will miss the image at its deadline",
                     job.getImageIndex(), e.getCause().toString());
@@ -278,6 +298,7 @@ final class JobConsumer implements Runnable {
             release(Outcome.WRITE_FAILED);
             return;
         }
+        meters.deadLettered("unreadable-job");
         finish(AcknowledgeType.REJECT, Outcome.UNREADABLE);
     }
 

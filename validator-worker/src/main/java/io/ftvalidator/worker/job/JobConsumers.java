@@ -1,6 +1,8 @@
 package io.ftvalidator.worker.job;
 
 import io.ftvalidator.schemas.Topics;
+import io.ftvalidator.schemas.Tracing;
+import io.opentelemetry.api.OpenTelemetry;
 import io.ftvalidator.worker.WorkerConfig;
 import io.ftvalidator.worker.fetch.ModelFetcher;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -40,14 +42,17 @@ public class JobConsumers implements HealthCheck {
     private final RenderSlots slots;
     private final MeterRegistry registry;
     private final Map<String, Object> kafka;
+    private final Tracing tracing;
     private final List<JobConsumer> members = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private Publisher publisher;
     private DecidedValidations decided;
     private Thread decidedReader;
+    private volatile boolean stopping;
 
     JobConsumers(WorkerConfig config, RenderSlots slots, MeterRegistry registry,
-            @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+            @Identifier("default-kafka-broker") Map<String, Object> kafka, OpenTelemetry otel) {
+        this.tracing = new Tracing(otel);
         this.config = config;
         this.slots = slots;
         this.registry = registry;
@@ -61,15 +66,16 @@ public class JobConsumers implements HealthCheck {
             group = ShareGroup.prepare(admin, config.jobs());
             ShareGroup.checkPartitions(admin);
         }
-        publisher = new Publisher(clientConfig(workerId + "-producer"), registry);
+        publisher = new Publisher(clientConfig(workerId + "-producer"), registry, tracing);
+        JobMeters meters = new JobMeters(registry, slots.device());
         JobRenderer renderer = new JobRenderer(workerId, slots.device(),
-                new ModelFetcher(config.cacheDir().resolve("downloads"), config.fetchTimeout()), previewSide(config.renders()));
+                new ModelFetcher(config.cacheDir().resolve("downloads"), config.fetchTimeout(), registry), previewSide(config.renders()),
+                meters, tracing);
         TestHooks hooks = new TestHooks(config.test());
         decided = new DecidedValidations(clientConfig(workerId + "-decisions"));
         decidedReader = new Thread(decided, "decided-validations");
         decidedReader.setDaemon(true);
         decidedReader.start();
-        JobMeters meters = new JobMeters(registry);
         for (RenderSlots.Slot slot : slots.slots()) {
             Map<String, Object> c = clientConfig(workerId + "-slot-" + slot.index());
             c.put(ConsumerConfig.GROUP_ID_CONFIG, group.id());
@@ -79,7 +85,7 @@ public class JobConsumers implements HealthCheck {
             c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
             JobConsumer member = new JobConsumer(slot, new KafkaShareConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
                     Topics.RENDER_JOBS.valueSerde(kafka).deserializer(), publisher, renderer, hooks, decided, meters, group, config.jobs(),
-                    workerId, slots.device());
+                    workerId, slots.device(), tracing);
             Thread thread = new Thread(member, "jobs-slot-" + slot.index());
             members.add(member);
             threads.add(thread);
@@ -89,6 +95,7 @@ public class JobConsumers implements HealthCheck {
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        stopping = true;
         members.forEach(JobConsumer::stop);
         for (Thread t : threads) {
             t.join(30_000);
@@ -100,6 +107,11 @@ public class JobConsumers implements HealthCheck {
             decided.close();
             decidedReader.join(10_000);
         }
+    }
+
+    /** Whether every slot's member thread is alive (before start and after stop: true). */
+    public boolean alive() {
+        return stopping || threads.stream().allMatch(Thread::isAlive);
     }
 
     @Override

@@ -1,12 +1,21 @@
 package io.ftvalidator.worker.job;
 
+import io.ftvalidator.engine.ModelCache;
+import io.ftvalidator.schemas.DeviceInfo;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The worker's job metrics, shared by its slots. */
+/**
+ * The worker's job metrics, shared by its slots (docs/operations.md lists them). Timers are tagged
+ * with the device kind and card model, so that a fleet's dashboards compare card types; every tag
+ * takes a handful of values.
+ */
 final class JobMeters {
 
     /** How a delivered job ended on this worker. */
@@ -38,18 +47,37 @@ final class JobMeters {
     }
 
     private final MeterRegistry registry;
+    private final Tags device;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Counter renewals;
     private final DistributionSummary deliveries;
     private final Timer duration;
+    private final Timer queueWait;
+    private final Timer render;
 
-    JobMeters(MeterRegistry registry) {
+    JobMeters(MeterRegistry registry, DeviceInfo info) {
         this.registry = registry;
-        registry.gauge("ftval.worker.jobs.in.flight", inFlight);
+        this.device = Tags.of("device_kind", info.getKind().name().toLowerCase(), "card", info.getName());
+        registry.gauge("ftval.worker.jobs.in.flight", device, inFlight);
+        // every outcome and dead-letter reason at 0 from the start, so that rates and alerts see them
+        for (Outcome o : Outcome.values()) {
+            registry.counter("ftval.worker.jobs", "outcome", o.tag);
+        }
+        for (String reason : new String[] {"unreadable-job", "delivery-limit"}) {
+            registry.counter("ftval.dead.letters", "reason", reason);
+        }
         this.renewals = registry.counter("ftval.worker.lock.renewals");
         this.deliveries = DistributionSummary.builder("ftval.worker.job.deliveries")
                 .description("the delivery count of each job taken (1: first delivery)").register(registry);
-        this.duration = registry.timer("ftval.worker.job.duration");
+        this.duration = Timer.builder("ftval.worker.job.duration").tags(device)
+                .description("a job from its delivery to its score written: every submission's image, fetches and loads included")
+                .publishPercentileHistogram().register(registry);
+        this.queueWait = Timer.builder("ftval.worker.job.queue.wait").tags(device)
+                .description("a job's wait from its publication to its delivery to this worker")
+                .publishPercentileHistogram().maximumExpectedValue(Duration.ofHours(1)).register(registry);
+        this.render = Timer.builder("ftval.worker.render").tags(device)
+                .description("one submission's image rendered and hashed, without fetching and loading its model")
+                .publishPercentileHistogram().register(registry);
     }
 
     void outcome(Outcome outcome) {
@@ -58,6 +86,24 @@ final class JobMeters {
 
     void delivered(int count) {
         deliveries.record(count);
+    }
+
+    void queued(long publishedAtMillis) {
+        queueWait.record(Math.max(0, System.currentTimeMillis() - publishedAtMillis), TimeUnit.MILLISECONDS);
+    }
+
+    void rendered(long millis) {
+        render.record(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** A submission's image that failed, by the engine's kind of failure. */
+    void renderFailed(String kind, boolean submissionFault) {
+        registry.counter("ftval.worker.render.failures", "kind", kind, "fault", submissionFault ? "submission" : "worker").increment();
+    }
+
+    /** A record sent to the dead letters by this worker. */
+    void deadLettered(String reason) {
+        registry.counter("ftval.dead.letters", "reason", reason).increment();
     }
 
     void renewed() {
@@ -70,5 +116,28 @@ final class JobMeters {
 
     Timer duration() {
         return duration;
+    }
+
+    /** Model cache hits, misses and evictions of every slot. */
+    static ModelCache.Listener cacheListener(MeterRegistry registry) {
+        Counter evictions = registry.counter("ftval.worker.model.cache.evictions");
+        Counter evictedBytes = Counter.builder("ftval.worker.model.cache.evicted").baseUnit("bytes").register(registry);
+        return new ModelCache.Listener() {
+            @Override
+            public void hit(String kind) {
+                registry.counter("ftval.worker.model.cache.requests", "kind", kind, "result", "hit").increment();
+            }
+
+            @Override
+            public void miss(String kind) {
+                registry.counter("ftval.worker.model.cache.requests", "kind", kind, "result", "miss").increment();
+            }
+
+            @Override
+            public void evicted(long bytes) {
+                evictions.increment();
+                evictedBytes.increment(bytes);
+            }
+        };
     }
 }

@@ -19,6 +19,11 @@ import io.ftvalidator.schemas.RenderJob;
 import io.ftvalidator.schemas.SubmissionResult;
 import io.ftvalidator.schemas.SubmissionSpec;
 import io.ftvalidator.worker.fetch.ModelFetcher;
+import io.ftvalidator.schemas.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,19 +45,24 @@ public final class JobRenderer {
     private final DeviceInfo device;
     private final ModelFetcher fetcher;
     private final OptionalInt previewSide;
+    private final JobMeters meters;
+    private final Tracing tracing;
 
     /** A job's score and, when previews are on, the PNG of each image rendered (attempt 0 until the caller knows it). */
     public record Rendered(ImageScore score, List<ImageRender> images) {}
 
     /** @param previewSide the longest side of the PNG kept of each image; empty: none kept */
-    public JobRenderer(String workerId, DeviceInfo device, ModelFetcher fetcher, OptionalInt previewSide) {
+    JobRenderer(String workerId, DeviceInfo device, ModelFetcher fetcher, OptionalInt previewSide, JobMeters meters, Tracing tracing) {
         this.workerId = workerId;
         this.device = device;
         this.fetcher = fetcher;
         this.previewSide = previewSide;
+        this.meters = meters;
+        this.tracing = tracing;
     }
 
-    public Rendered render(RenderJob job, ModelCache models) {
+    /** Renders {@code job}; each submission's render is a span, child of {@code trace} (the job's). */
+    public Rendered render(RenderJob job, ModelCache models, Context trace) {
         long started = System.currentTimeMillis();
         List<SubmissionResult> results = new ArrayList<>();
         List<ImageRender> pngs = new ArrayList<>();
@@ -70,8 +80,18 @@ public final class JobRenderer {
         RenderAndHash.ImageListener keep = previewSide.isEmpty() ? RenderAndHash.ImageListener.NONE
                 : (submissionId, index, image) -> pngs.add(preview(job, submissionId, image, previewSide.getAsInt()));
         for (SubmissionSpec submission : job.getSubmissions()) {
-            Outcome outcome = RenderAndHash.render(models, submission.getId(), () -> locate(submission), images, keep);
-            results.add(result(job, outcome));
+            Span span = tracing.start("ftval.render", SpanKind.INTERNAL, trace, job.getValidationId());
+            span.setAttribute(Tracing.IMAGE_INDEX, (long) job.getImageIndex());
+            span.setAttribute("ftval.submission.id", submission.getId());
+            try {
+                Outcome outcome = RenderAndHash.render(models, submission.getId(), () -> locate(submission), images, keep);
+                if (outcome instanceof Failed f) {
+                    span.setStatus(StatusCode.ERROR, f.kind());
+                }
+                results.add(result(job, outcome));
+            } finally {
+                span.end();
+            }
         }
         return new Rendered(score(job, results, started), pngs);
     }
@@ -96,8 +116,9 @@ public final class JobRenderer {
         return new Models(model, base);
     }
 
-    private static SubmissionResult result(RenderJob job, Outcome outcome) {
+    private SubmissionResult result(RenderJob job, Outcome outcome) {
         if (outcome instanceof Hashed h) {
+            meters.rendered(h.renderMillis());
             LOG.debugf("image %d of %s rendered in %d ms", (Integer) job.getImageIndex(), h.submissionId(), (Long) h.millis());
             return new SubmissionResult(h.submissionId(), h.hashes()[0], h.millis(), null);
         }
@@ -110,6 +131,7 @@ public final class JobRenderer {
         }
         // the engine's kind says whose fault it is, unless this machine's storage failed underneath (Blame)
         boolean fault = f.cause() instanceof EngineException e ? Blame.submissionFault(e) : f.submissionFault();
+        meters.renderFailed(f.kind(), fault);
         return new SubmissionResult(f.submissionId(), null, f.millis(), new RenderError(f.kind(), f.message(), fault));
     }
 

@@ -3,8 +3,10 @@ package io.ftvalidator.worker.job;
 import io.ftvalidator.schemas.ImageRender;
 import io.ftvalidator.schemas.ImageScore;
 import io.ftvalidator.schemas.Topics;
+import io.ftvalidator.schemas.Tracing;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.context.Context;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -36,9 +38,11 @@ final class Publisher implements AutoCloseable {
     private final Serializer<ImageRender> renders;
     private final Counter rendersSent;
     private final Counter rendersFailed;
+    private final Tracing tracing;
 
     /** @param kafka the cluster's client settings ({@code kafka.*}, {@code ftval.serde}) and this client's id */
-    Publisher(Map<String, Object> kafka, MeterRegistry registry) {
+    Publisher(Map<String, Object> kafka, MeterRegistry registry, Tracing tracing) {
+        this.tracing = tracing;
         Map<String, Object> config = new HashMap<>(kafka);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -54,9 +58,10 @@ final class Publisher implements AutoCloseable {
                 .description("rendered images published for the web view (topic ftval.renders), by outcome").register(registry);
     }
 
-    /** The score, keyed by its validation (the coordinator's partitioning). */
-    Future<RecordMetadata> score(ImageScore score) {
+    /** The score, keyed by its validation (the coordinator's partitioning), with {@code trace} (the job's span) in its headers. */
+    Future<RecordMetadata> score(ImageScore score, Context trace) {
         RecordHeaders headers = new RecordHeaders();
+        tracing.inject(trace, headers);
         byte[] value;
         synchronized (scores) { // the slots share it; serializers are not promised to be thread-safe
             value = scores.serialize(Topics.IMAGE_SCORES.name(), headers, score);

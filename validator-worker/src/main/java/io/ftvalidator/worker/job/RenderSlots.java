@@ -14,6 +14,8 @@ import io.ftvalidator.schemas.DeviceInfo;
 import io.ftvalidator.worker.WorkerConfig;
 import io.ftvalidator.worker.device.DeviceProbe;
 import io.ftvalidator.worker.device.GpuSlots;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
@@ -92,7 +94,7 @@ public class RenderSlots {
     private final List<Slot> slots = new ArrayList<>();
     private final DeviceInfo device;
 
-    RenderSlots(WorkerConfig config) {
+    RenderSlots(WorkerConfig config, MeterRegistry metrics) {
         int engineThreads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
         EngineSetup.configure(engineThreads);
         Device d = EngineSetup.device(config.device());
@@ -121,9 +123,12 @@ public class RenderSlots {
             count = 1;
             LOG.warnf("one render slot on %s: set ftval.worker.gpu.probe-model to measure how many fit, or ftval.worker.slots", device.getName());
         }
+        ModelCache.Listener cacheMeters = JobMeters.cacheListener(metrics);
         for (int i = 0; i < count; i++) {
-            slots.add(new Slot(i, new ModelCache(d, cacheDir, memoryBudget / count)));
+            slots.add(new Slot(i, new ModelCache(d, cacheDir, memoryBudget / count, cacheMeters)));
         }
+        Gauge.builder("ftval.worker.model.cache.loaded", slots, s -> s.stream().mapToLong(slot -> slot.cache.loadedBytes()).sum())
+                .baseUnit("bytes").description("module bytes of the base models loaded, over all slots").register(metrics);
         LOG.infof("rendering on %s %s (%d MB), %s, %d engine threads, %d slot(s), %s", device.getKind(), device.getName(),
                 device.getMemoryBytes() >> 20, precision.id(), engineThreads, count, device.getEngine());
     }

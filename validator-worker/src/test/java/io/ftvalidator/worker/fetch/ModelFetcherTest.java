@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.ftvalidator.engine.EngineException;
 import io.ftvalidator.engine.bundle.ModelRef;
 import io.ftvalidator.engine.bundle.Verified;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -58,8 +59,10 @@ class ModelFetcherTest {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
+    private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+
     private ModelFetcher fetcher() {
-        return new ModelFetcher(tmp.resolve("cache"), Duration.ofSeconds(10));
+        return new ModelFetcher(tmp.resolve("cache"), Duration.ofSeconds(10), metrics);
     }
 
     @Test
@@ -71,6 +74,9 @@ class ModelFetcherTest {
         assertThat(first.sha256()).contains(digest);
         assertThat(again.path()).isEqualTo(first.path());
         assertThat(requests.get()).isEqualTo(1);
+        assertThat(metrics.counter("ftval.worker.fetch.bytes").count()).isEqualTo(lora.length);
+        assertThat(metrics.timer("ftval.worker.fetch.duration").count()).isEqualTo(1);
+        assertThat(metrics.counter("ftval.worker.fetch.cached").count()).isEqualTo(1);
     }
 
     @Test
@@ -92,6 +98,9 @@ class ModelFetcherTest {
         assertThatThrownBy(() -> fetcher().fetch(url("/broken"), digest))
                 .isInstanceOfSatisfying(EngineException.class, e -> assertThat(e.kind()).isEqualTo(EngineException.Kind.FETCH_FAILED))
                 .hasMessage(url("/broken") + ": HTTP 500");
+        assertThat(metrics.counter("ftval.worker.fetch.failures", "reason", "not-found").count()).isEqualTo(1);
+        assertThat(metrics.counter("ftval.worker.fetch.failures", "reason", "http-status").count()).isEqualTo(1);
+        assertThat(metrics.counter("ftval.worker.fetch.bytes").count()).isZero();
     }
 
     @Test
