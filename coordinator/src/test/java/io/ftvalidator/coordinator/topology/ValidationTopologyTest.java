@@ -163,13 +163,14 @@ class ValidationTopologyTest {
         }
         assertThat(metrics.counter("ftval.decisions", "status", "DECIDED", "verdict", "OUTLIER").count()).isEqualTo(1.0);
         assertThat(metrics.counter("ftval.decisions", "status", "DECIDED", "verdict", "AGREED").count()).isZero();
-        // the honest pair: 2 bits on each of 3 images, mean 2 of the MEAN rule's threshold 5
+        // the honest pair: 2 bits on each of 3 images, mean 2 of the MEAN rule's default threshold
         var honest = metrics.get("ftval.pair.image.distance").tags("rule", "MEAN", "same", "true").summary();
         assertThat(honest.count()).isEqualTo(3);
         assertThat(honest.totalAmount()).isEqualTo(6.0);
         var percent = metrics.get("ftval.pair.threshold.percent").tags("rule", "MEAN", "same", "true").summary();
         assertThat(percent.count()).isEqualTo(1);
-        assertThat(percent.totalAmount()).isCloseTo(40.0, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(percent.totalAmount()).isCloseTo(100 * 2 / io.ftvalidator.decision.Rule.MEAN.defaultThreshold(),
+                org.assertj.core.data.Offset.offset(1e-9));
         // the cheat against each honest submission: 2 pairs x 3 images
         assertThat(metrics.get("ftval.pair.image.distance").tags("rule", "MEAN", "same", "false").summary().count()).isEqualTo(6);
         // requested and decided at the driver's clock
