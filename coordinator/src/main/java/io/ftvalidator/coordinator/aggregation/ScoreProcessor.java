@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -69,6 +70,7 @@ public final class ScoreProcessor implements Processor<String, ImageScore, Strin
     public void process(Record<String, ImageScore> record) {
         ImageScore score = record.value();
         if (score == null) {
+            DeadLetters.send(context, record, Topics.IMAGE_SCORES.name(), "a score record without a value (key " + record.key() + ")");
             return;
         }
         String id = score.getValidationId();
@@ -86,8 +88,11 @@ public final class ScoreProcessor implements Processor<String, ImageScore, Strin
             }
             ValidationRequest request = state.getRequest();
             int index = score.getImageIndex();
-            if (index < 0 || index >= request.getImages()) {
-                DeadLetters.send(context, record, Topics.IMAGE_SCORES.name(), "image index " + index + " is outside 0.." + (request.getImages() - 1));
+            Optional<ScoreCheck.Refusal> refused = ScoreCheck.problem(state, score);
+            if (refused.isPresent()) {
+                metrics.counter("ftval.scores.refused", "reason", refused.get().tag()).increment();
+                LOG.warnf("score of image %d from %s refused: %s", index, score.getWorkerId(), refused.get().reason());
+                DeadLetters.send(context, record, Topics.IMAGE_SCORES.name(), refused.get().reason());
                 return;
             }
             // scores hold one per image: a second one for an image is dropped here, before it is added
@@ -127,6 +132,10 @@ public final class ScoreProcessor implements Processor<String, ImageScore, Strin
                 try {
                     publish(state, Decisions.inconclusive(state, now), now);
                     store.put(due.validationId(), state);
+                } catch (RuntimeException e) {
+                    // one validation's trouble does not stop the sweep of the others (a punctuation has no record to dead-letter)
+                    metrics.counter("ftval.deadline.failures").increment();
+                    LOG.errorf(e, "the deadline decision failed; the validation stays pending");
                 } finally {
                     MDC.remove("validationId");
                 }

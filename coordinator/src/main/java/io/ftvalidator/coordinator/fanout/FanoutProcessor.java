@@ -18,8 +18,8 @@ import org.jboss.logging.MDC;
 
 /**
  * Request -> render jobs: takes a request the intake has accepted, resolves each image's prompt
- * (given in turn, or drawn from a pool with the seed), records the validation's state with its
- * deadline, and publishes one render job per image.
+ * (given in turn, or drawn from a pool with the seed), makes each job's nonce, records the validation's
+ * state with its deadline and nonces, and publishes one render job per image.
  */
 public final class FanoutProcessor implements Processor<String, ValidationRequest, String, SpecificRecord> {
 
@@ -57,10 +57,11 @@ public final class FanoutProcessor implements Processor<String, ValidationReques
         try {
             List<String> prompts = Prompts.forImages(request.getPrompts(),
                     request.getPromptPool().isEmpty() ? defaultPool : request.getPromptPool(), request.getSeed(), request.getImages());
-            store.put(id, new ValidationState(request, prompts, List.of(), null));
+            List<String> nonces = RenderJobs.nonces(request.getImages());
+            store.put(id, new ValidationState(request, prompts, List.of(), null, nonces));
             timers.schedule(request.getDeadlineMillis(), id, Timers.Kind.DEADLINE);
             for (int i = 0; i < request.getImages(); i++) {
-                RenderJobs.send(context, RenderJobs.of(request, i, prompts.get(i)), record.timestamp());
+                RenderJobs.send(context, RenderJobs.of(request, i, prompts.get(i), nonces.get(i)), record.timestamp());
             }
             accepted.increment();
             jobs.increment(request.getImages());

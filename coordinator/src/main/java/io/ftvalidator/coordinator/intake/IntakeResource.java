@@ -1,7 +1,6 @@
 package io.ftvalidator.coordinator.intake;
 
 import io.ftvalidator.coordinator.Problems;
-import io.ftvalidator.coordinator.fanout.PromptPool;
 import io.ftvalidator.coordinator.query.ValidationQueries;
 import io.ftvalidator.schemas.ValidationRequest;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
@@ -47,7 +46,7 @@ public class IntakeResource {
     ValidationQueries queries;
 
     @Inject
-    PromptPool pool;
+    AdmissionConfig admission;
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
@@ -62,7 +61,7 @@ public class IntakeResource {
         long now = System.currentTimeMillis();
         List<String> problems = new ArrayList<>();
         ValidationRequest request = body.toAvro(now, problems);
-        problems.addAll(RequestCheck.problems(request, now, !pool.prompts().isEmpty()));
+        problems.addAll(RequestCheck.problems(request, now, admission.get()));
         if (!problems.isEmpty()) {
             return done(Response.status(400).entity(new Problems("invalid request", problems)).build());
         }

@@ -1,6 +1,6 @@
 package io.ftvalidator.coordinator.topology;
 
-import io.ftvalidator.coordinator.fanout.PromptPool;
+import io.ftvalidator.coordinator.intake.AdmissionConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,8 +27,8 @@ public class TopologyProducer {
     Map<String, Object> kafkaConfig;
 
     @Produces
-    public Topology topology(MeterRegistry metrics, PromptPool pool) {
-        return ValidationTopology.build(new ValidationTopology.Settings(pool.prompts(), deadlineScan, retention), metrics,
+    public Topology topology(MeterRegistry metrics, AdmissionConfig admission) {
+        return ValidationTopology.build(new ValidationTopology.Settings(admission.get(), deadlineScan, retention), metrics,
                 kafkaConfig);
     }
 }

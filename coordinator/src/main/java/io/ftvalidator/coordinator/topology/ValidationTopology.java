@@ -3,6 +3,7 @@ package io.ftvalidator.coordinator.topology;
 import io.ftvalidator.coordinator.aggregation.ScoreProcessor;
 import io.ftvalidator.coordinator.deadletter.AnyRecordSerializer;
 import io.ftvalidator.coordinator.fanout.FanoutProcessor;
+import io.ftvalidator.coordinator.intake.Admission;
 import io.ftvalidator.coordinator.intake.IntakeProcessor;
 import io.ftvalidator.coordinator.state.ValidationStores;
 import io.ftvalidator.schemas.Topics;
@@ -18,14 +19,15 @@ import org.apache.kafka.streams.Topology;
  * stage is a package named after the step a validation takes:
  *
  * <pre>
- *   ftval.validation-requests --> intake --(valid)--> fanout --------------> ftval.render-jobs (one job per image)
- *                                   | \--(invalid)-------------------------> ftval.validation-decisions (REJECTED)
- *                                   \----(id reused)-----------------------> ftval.dead-letters
+ *   ftval.validation-requests --> intake --(valid)--> fanout --------------> ftval.render-jobs (one job per image, each with its nonce)
+ *                                   | \--(invalid, too costly)------------> ftval.validation-decisions (REJECTED)
+ *                                   \----(id reused, key != id, no value)--> ftval.dead-letters
  *
  *                     [validations store] [validation-timers store]   (state/; query/ reads the first)
  *
  *   ftval.image-scores ---------> scores --(last image in, or deadline)-----> ftval.validation-decisions (DECIDED, INCONCLUSIVE)
- *                                   \----(score for no validation)---------> ftval.dead-letters
+ *                                   \----(no such validation, wrong nonce,--> ftval.dead-letters
+ *                                          results not the submissions')
  * </pre>
  *
  * intake is {@code intake/IntakeProcessor}, fanout {@code fanout/FanoutProcessor}, scores
@@ -39,13 +41,20 @@ import org.apache.kafka.streams.Topology;
 public final class ValidationTopology {
 
     /**
-     * @param defaultPool prompts drawn from when a request gives none
+     * @param admission what the intake admits: allowed bases, whole bundles or not, the prompt pool
+     *     drawn from when a request gives none
      * @param scanInterval how often deadlines are checked
      * @param retention how long a decided validation stays queryable in the store
      */
-    public record Settings(List<String> defaultPool, Duration scanInterval, Duration retention) {
-        public Settings {
-            defaultPool = List.copyOf(defaultPool);
+    public record Settings(Admission admission, Duration scanInterval, Duration retention) {
+
+        /** Any base and whole bundles admitted ({@link Admission#open}). */
+        public Settings(List<String> defaultPool, Duration scanInterval, Duration retention) {
+            this(Admission.open(defaultPool), scanInterval, retention);
+        }
+
+        public List<String> defaultPool() {
+            return admission.defaultPool();
         }
     }
 
@@ -70,7 +79,7 @@ public final class ValidationTopology {
         topology.addSource(SCORES_SOURCE, Serdes.String().deserializer(),
                 Topics.IMAGE_SCORES.valueSerde(kafkaConfig).deserializer(), Topics.IMAGE_SCORES.name());
         topology.addProcessor(IntakeProcessor.NAME,
-                () -> new IntakeProcessor(!settings.defaultPool().isEmpty(), settings.retention(), metrics), REQUESTS_SOURCE);
+                () -> new IntakeProcessor(settings.admission(), settings.retention(), metrics), REQUESTS_SOURCE);
         topology.addProcessor(FanoutProcessor.NAME, () -> new FanoutProcessor(settings.defaultPool(), metrics), IntakeProcessor.NAME);
         topology.addProcessor(ScoreProcessor.NAME,
                 () -> new ScoreProcessor(settings.scanInterval(), settings.retention(), metrics), SCORES_SOURCE);
