@@ -2,6 +2,7 @@ package io.ftvalidator.worker.job;
 
 import io.ftvalidator.schemas.Topics;
 import io.ftvalidator.worker.WorkerConfig;
+import io.ftvalidator.worker.fetch.FetchPolicy;
 import io.ftvalidator.worker.fetch.ModelFetcher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -36,6 +37,7 @@ public class JobConsumers implements HealthCheck {
     private static final Logger LOG = Logger.getLogger(JobConsumers.class);
 
     private final WorkerConfig config;
+    private final Trust trust;
     private final RenderSlots slots;
     private final MeterRegistry registry;
     private final Map<String, Object> kafka;
@@ -44,23 +46,28 @@ public class JobConsumers implements HealthCheck {
     private Publisher publisher;
 
     JobConsumers(WorkerConfig config, RenderSlots slots, MeterRegistry registry,
-            @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+            @Identifier("default-kafka-broker") Map<String, Object> kafka, Trust trust) {
         this.config = config;
+        this.trust = trust;
         this.slots = slots;
         this.registry = registry;
         this.kafka = kafka;
     }
 
     void start(@Observes StartupEvent event) throws InterruptedException {
-        String workerId = config.id().orElseGet(JobConsumers::hostName);
+        String workerId = Trust.truncate(config.id().orElseGet(JobConsumers::hostName));
         ShareGroup group;
         try (Admin admin = Admin.create(clientConfig(workerId + "-admin"))) {
             group = ShareGroup.prepare(admin, config.jobs());
             ShareGroup.checkPartitions(admin);
         }
         publisher = new Publisher(clientConfig(workerId + "-producer"));
+        WorkerConfig.Fetch f = config.fetch();
+        FetchPolicy policy = new FetchPolicy(f.allowHttp(), f.allowFile(), f.hosts().orElse(List.of()),
+                f.allowedNetworks().orElse(List.of()), f.maxSubmissionBytes(), f.maxBaseBytes(), config.fetchTimeout(),
+                f.maxRedirects(), f.cacheBytes());
         JobRenderer renderer = new JobRenderer(workerId, slots.device(),
-                new ModelFetcher(config.cacheDir().resolve("downloads"), config.fetchTimeout()));
+                new ModelFetcher(policy, config.cacheDir().resolve("downloads")), trust.bases(), trust.allowBundles());
         TestHooks hooks = new TestHooks(config.test());
         JobMeters meters = new JobMeters(registry);
         for (RenderSlots.Slot slot : slots.slots()) {
