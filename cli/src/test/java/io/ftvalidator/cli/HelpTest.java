@@ -41,7 +41,7 @@ class HelpTest {
     @org.junit.jupiter.api.Test
     void shouldShowCoresDefaultsAndKeepACommandsOwn() {
         String compare = CommandLineErrorsTest.ftval("compare", "--help").out();
-        assertThat(compare).contains("inference steps (default: 30)").contains("images per model (default: 4)")
+        assertThat(compare).contains("inference steps (default: 30)").contains("images per model (default: " + io.ftvalidator.validation.Defaults.IMAGES + ")")
                 .contains("mean or every-image (default: mean)");
         assertThat(CommandLineErrorsTest.ftval("submit", "--help").out()).contains("INCONCLUSIVE (default: 600)");
         // the demo and the cluster benchmark choose their own image counts

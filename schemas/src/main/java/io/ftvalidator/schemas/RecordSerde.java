@@ -40,6 +40,10 @@ public class RecordSerde<T extends SpecificRecord> implements Serde<T>, Serializ
     /** The configuration key choosing the encoding: {@code single-object} or {@code registry}. */
     public static final String ENCODING = "ftval.serde";
 
+    static {
+        AvroLimits.install(); // before the registry's deserializer reads a byte, too
+    }
+
     /** The registry's core API address, e.g. {@code http://registry:8080/apis/registry/v3}. */
     public static final String REGISTRY_URL = SchemaResolverConfig.REGISTRY_URL;
 

@@ -31,28 +31,14 @@ public class SingleObjectSerde<T extends SpecificRecord> implements Serde<T>, Se
     /** Record header holding the writer schema's Avro parsing canonical form. */
     public static final String SCHEMA_HEADER = "ftval.avro.schema";
 
-    /**
-     * The most items one array or map of a record may declare. Avro allocates what a length
-     * prefix declares before reading the items, so without a bound a few bytes declaring a
-     * billion items throw OutOfMemoryError past every handler. Ours hold at most a few thousand.
-     */
-    public static final int MAX_COLLECTION_ITEMS = 100_000;
+    /** The most items one array or map of a record may declare ({@link AvroLimits}). */
+    public static final int MAX_COLLECTION_ITEMS = AvroLimits.MAX_COLLECTION_ITEMS;
 
-    /** The longest string or byte array one field may declare, for the same reason. */
-    public static final int MAX_STRING_BYTES = 1 << 20;
+    /** The longest string or byte array one field may declare ({@link AvroLimits}). */
+    public static final int MAX_STRING_BYTES = AvroLimits.MAX_STRING_BYTES;
 
     static {
-        // Avro 1.12 reads its limits from these properties once, when SystemLimitException loads;
-        // no Avro record is decoded before a serde exists. A value set on the command line wins.
-        setIfAbsent("org.apache.avro.limits.collectionItems.maxLength", MAX_COLLECTION_ITEMS);
-        setIfAbsent("org.apache.avro.limits.string.maxLength", MAX_STRING_BYTES);
-        setIfAbsent("org.apache.avro.limits.bytes.maxLength", MAX_STRING_BYTES);
-    }
-
-    private static void setIfAbsent(String property, int value) {
-        if (System.getProperty(property) == null) {
-            System.setProperty(property, Integer.toString(value));
-        }
+        AvroLimits.install();
     }
 
     private final Class<T> type;

@@ -99,6 +99,14 @@ class SingleObjectSerdeTest {
     }
 
     @Test
+    void shouldKeepTheLimitsWhateverLoadedAvroFirst() {
+        // a builder decodes its fields' defaults, which loads Avro's limits before any serde exists
+        RenderSettings.newBuilder().build();
+        new SingleObjectSerde<>(RenderJob.class);
+        assertThat(AvroLimits.inEffect()).isTrue();
+    }
+
+    @Test
     void shouldRefuseARecordDeclaringAHugeArrayWithoutAllocatingIt() {
         // a RenderJob whose every field is empty until 'submissions', which declares 2^30 items
         byte[] body = {0, 0, 0, 0, 0, /* settings: */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* submissions: */
