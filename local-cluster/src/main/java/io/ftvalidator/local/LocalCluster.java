@@ -77,7 +77,28 @@ public final class LocalCluster implements AutoCloseable {
             return new Spec(coordinatorJar, workerJar, workers, workerThreads, workDir, coordinatorProps, workerProps, brokerProps,
                     startTimeout, externalKafka, registryApp, options);
         }
+
+        /**
+         * A base bundle on the allow-list of the coordinator and every worker
+         * ({@code ftval.bases.<name>.sha256} and {@code .uri}, docs/security.md).
+         */
+        public Spec withBase(String name, String sha256, String uri) {
+            return with(Map.of("ftval.bases." + name + ".sha256", sha256, "ftval.bases." + name + ".uri", uri));
+        }
+
+        /** {@code props} for the coordinator and every worker alike. */
+        public Spec with(Map<String, String> props) {
+            Map<String, String> c = new LinkedHashMap<>(coordinatorProps);
+            Map<String, String> w = new LinkedHashMap<>(workerProps);
+            c.putAll(props);
+            w.putAll(props);
+            return new Spec(coordinatorJar, workerJar, workers, workerThreads, workDir, c, w, brokerProps,
+                    startTimeout, externalKafka, registryApp, jvmOptions);
+        }
     }
+
+    /** The requester a local cluster's own API key ({@link #apiKey()}) authenticates. */
+    public static final String LOCAL_REQUESTER = "local";
 
     /**
      * JVM options for a cluster started by hand (the demo, {@code ftval cluster}): the client
@@ -103,22 +124,29 @@ public final class LocalCluster implements AutoCloseable {
 
     private final EmbeddedKafka kafka;
     private final LocalRegistry registry;
+    private final String apiKey;
     private final String bootstrapServers;
     private final Spec spec;
     private final Service coordinator;
     private final List<Service> workers = new ArrayList<>();
     private Startup startup;
 
-    /** A child process and what it answers on. */
-    public record Service(String name, Process process, int httpPort, Path log) {
+    /** A child process and what it answers on: its API, and its management interface (health, metrics). */
+    public record Service(String name, Process process, int httpPort, int managementPort, Path log) {
         public String url() {
             return "http://localhost:" + httpPort;
         }
+
+        /** Health ({@code /q/health}) and metrics ({@code /q/metrics}). */
+        public String managementUrl() {
+            return "http://localhost:" + managementPort;
+        }
     }
 
-    private LocalCluster(EmbeddedKafka kafka, LocalRegistry registry, Spec spec, Service coordinator) {
+    private LocalCluster(EmbeddedKafka kafka, LocalRegistry registry, Spec spec, Service coordinator, String apiKey) {
         this.kafka = kafka;
         this.registry = registry;
+        this.apiKey = apiKey;
         this.bootstrapServers = kafka != null ? kafka.bootstrapServers() : spec.externalKafka();
         this.spec = spec;
         this.coordinator = coordinator;
@@ -145,10 +173,15 @@ public final class LocalCluster implements AutoCloseable {
             if (registry != null) {
                 registry.awaitReady(spec.startTimeout());
             }
+            String apiKey = newApiKey();
             Service coordinator = launch("coordinator", spec.coordinatorJar(), spec, bootstrap, props(spec.coordinatorProps(), serde(registry, Map.of(
                     "ftval.state-dir", spec.workDir().resolve("coordinator-state").toString(),
-                    "ftval.topics.partitions", "6"))));
-            cluster = new LocalCluster(kafka, registry, spec, coordinator);
+                    "ftval.topics.partitions", "6",
+                    // one broker: one replica, and a write needs only it
+                    "ftval.topics.replication", "1",
+                    "ftval.topics.min-insync-replicas", "1",
+                    "ftval.auth.api-keys." + LOCAL_REQUESTER, sha256(apiKey)))));
+            cluster = new LocalCluster(kafka, registry, spec, coordinator, apiKey);
             for (int i = 1; i <= spec.workers(); i++) {
                 cluster.workers.add(cluster.launchWorker(Map.of()));
             }
@@ -201,6 +234,8 @@ public final class LocalCluster implements AutoCloseable {
                 "ftval.worker.id", "worker-" + n,
                 "ftval.worker.threads", Integer.toString(spec.workerThreads()),
                 "ftval.worker.cache-dir", spec.workDir().resolve("worker-cache").toString(),
+                // models named by local paths: a local cluster's requests are its user's own
+                "ftval.worker.fetch.allow-file", "true",
                 "ai.djl.offline", "true")));
         settings.putAll(extra);
         return launch("worker-" + n, spec.workerJar(), spec, bootstrapServers, settings);
@@ -213,6 +248,28 @@ public final class LocalCluster implements AutoCloseable {
 
     public String coordinatorUrl() {
         return coordinator.url();
+    }
+
+    /** The API key of the requester {@value #LOCAL_REQUESTER}, made for this cluster (only its SHA-256 is given to the coordinator). */
+    public String apiKey() {
+        return apiKey;
+    }
+
+    /** A new API key: 32 random bytes, hex. */
+    public static String newApiKey() {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        return java.util.HexFormat.of().formatHex(key);
+    }
+
+    /** The SHA-256 of a key, as the coordinator's {@code ftval.auth.api-keys.*} takes it. */
+    public static String sha256(String key) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public String bootstrapServers() {
@@ -241,6 +298,8 @@ public final class LocalCluster implements AutoCloseable {
     private static Service launch(String name, Path jar, Spec spec, String bootstrap, Map<String, String> props) {
         try {
             int port = props.containsKey("quarkus.http.port") ? Integer.parseInt(props.get("quarkus.http.port")) : EmbeddedKafka.freePort();
+            int management = props.containsKey("quarkus.management.port") ? Integer.parseInt(props.get("quarkus.management.port"))
+                    : EmbeddedKafka.freePort();
             Files.createDirectories(spec.workDir());
             Path log = spec.workDir().resolve(name + ".log");
             List<String> command = new ArrayList<>();
@@ -249,8 +308,9 @@ public final class LocalCluster implements AutoCloseable {
             command.addAll(spec.jvmOptions());
             command.add("-Dkafka.bootstrap.servers=" + bootstrap);
             command.add("-Dquarkus.http.port=" + port);
+            command.add("-Dquarkus.management.port=" + management);
             props.forEach((k, v) -> {
-                if (!k.equals("quarkus.http.port")) {
+                if (!k.equals("quarkus.http.port") && !k.equals("quarkus.management.port")) {
                     command.add("-D" + k + "=" + v);
                 }
             });
@@ -260,7 +320,7 @@ public final class LocalCluster implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
                     .start();
-            return new Service(name, process, port, log);
+            return new Service(name, process, port, management, log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
         }
@@ -296,7 +356,7 @@ public final class LocalCluster implements AutoCloseable {
 
     private static boolean isReady(HttpClient http, Service service) {
         try {
-            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(service.url() + "/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
+            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(service.managementUrl() + "/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
                     HttpResponse.BodyHandlers.discarding());
             return r.statusCode() == 200;
         } catch (IOException notYet) {

@@ -48,7 +48,8 @@ public class ValidationQueries {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    public Result find(String validationId) {
+    /** @param caller the caller's credentials, passed on when another coordinator owns the key */
+    public Result find(String validationId, Credentials caller) {
         KeyQueryMetadata owner;
         try {
             owner = streams.queryMetadataForKey(ValidationStores.VALIDATIONS, validationId, Serdes.String().serializer());
@@ -61,7 +62,7 @@ public class ValidationQueries {
         }
         HostInfo active = owner.activeHost();
         if (self.isPresent() && !HostInfo.buildFromEndpoint(self.get()).equals(active) && active.port() > 0) {
-            return forward(active, validationId);
+            return forward(active, validationId, caller);
         }
         try {
             ReadOnlyKeyValueStore<String, ValidationState> store = streams.store(
@@ -73,11 +74,12 @@ public class ValidationQueries {
         }
     }
 
-    private Result forward(HostInfo host, String validationId) {
+    private Result forward(HostInfo host, String validationId, Credentials caller) {
         URI uri = URI.create("http://" + host.host() + ":" + host.port() + "/validations/" + validationId);
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET();
+            caller.headers().forEach(request::header);
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return switch (response.statusCode()) {
                 case 200 -> new Remote(response.body());
                 case 404 -> new NotFound();

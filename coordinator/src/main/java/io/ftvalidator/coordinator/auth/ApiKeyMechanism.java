@@ -1,0 +1,99 @@
+package io.ftvalidator.coordinator.auth;
+
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.identity.AuthenticationRequestContext;
+import io.quarkus.security.identity.IdentityProvider;
+import io.quarkus.security.identity.IdentityProviderManager;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.identity.request.AuthenticationRequest;
+import io.quarkus.security.identity.request.BaseAuthenticationRequest;
+import io.quarkus.security.runtime.QuarkusPrincipal;
+import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+import io.quarkus.vertx.http.runtime.security.ChallengeData;
+import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
+import io.quarkus.vertx.http.runtime.security.HttpCredentialTransport;
+import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Set;
+
+/**
+ * Authenticates a requester by its API key, sent as {@code Authorization: Bearer <key>} or
+ * {@code X-API-Key: <key>}. A request without a key is anonymous, and the paths that need a
+ * requester answer it 401 (application.properties); a wrong key is 401 too.
+ */
+@ApplicationScoped
+public class ApiKeyMechanism implements HttpAuthenticationMechanism {
+
+    /** The role every authenticated requester has. */
+    public static final String ROLE = "requester";
+    static final String HEADER = "X-API-Key";
+
+    /** A presented key, to be checked. */
+    public static final class ApiKeyRequest extends BaseAuthenticationRequest {
+        final String key;
+
+        ApiKeyRequest(String key) {
+            this.key = key;
+        }
+    }
+
+    @Override
+    public Uni<SecurityIdentity> authenticate(RoutingContext context, IdentityProviderManager identities) {
+        String key = key(context);
+        return key == null ? Uni.createFrom().optional(java.util.Optional.empty()) : identities.authenticate(new ApiKeyRequest(key));
+    }
+
+    /** The key in the request's headers, or null. */
+    static String key(RoutingContext context) {
+        String header = context.request().getHeader(HEADER);
+        if (header != null && !header.isBlank()) {
+            return header.strip();
+        }
+        String authorization = context.request().getHeader("Authorization");
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            String key = authorization.substring(7).strip();
+            return key.isEmpty() ? null : key;
+        }
+        return null;
+    }
+
+    @Override
+    public Uni<ChallengeData> getChallenge(RoutingContext context) {
+        return Uni.createFrom().item(new ChallengeData(401, "WWW-Authenticate", "Bearer realm=\"ftvalidator\""));
+    }
+
+    @Override
+    public Set<Class<? extends AuthenticationRequest>> getCredentialTypes() {
+        return Set.of(ApiKeyRequest.class);
+    }
+
+    @Override
+    public Uni<HttpCredentialTransport> getCredentialTransport(RoutingContext context) {
+        return Uni.createFrom().item(new HttpCredentialTransport(HttpCredentialTransport.Type.AUTHORIZATION, "bearer"));
+    }
+
+    /** Checks a key against the configured hashes. */
+    @ApplicationScoped
+    public static class Provider implements IdentityProvider<ApiKeyRequest> {
+
+        private final ApiKeys keys;
+
+        Provider(ApiKeys keys) {
+            this.keys = keys;
+        }
+
+        @Override
+        public Class<ApiKeyRequest> getRequestType() {
+            return ApiKeyRequest.class;
+        }
+
+        @Override
+        public Uni<SecurityIdentity> authenticate(ApiKeyRequest request, AuthenticationRequestContext context) {
+            return keys.requester(request.key)
+                    .map(name -> Uni.createFrom().<SecurityIdentity>item(QuarkusSecurityIdentity.builder()
+                            .setPrincipal(new QuarkusPrincipal(name)).addRole(ROLE).build()))
+                    .orElseGet(() -> Uni.createFrom().failure(new AuthenticationFailedException("unknown API key")));
+        }
+    }
+}
