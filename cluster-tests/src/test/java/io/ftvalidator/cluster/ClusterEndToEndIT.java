@@ -244,6 +244,10 @@ class ClusterEndToEndIT {
         HttpResponse<String> unknown = cluster.get("no-such-validation", TestCluster.OTHER_KEY);
         assertThat(theirs.statusCode()).isEqualTo(404); // not 403: another requester learns nothing from an id
         assertThat(theirs.body()).isEqualTo(unknown.body().replace("no-such-validation", "private"));
+        // an operator reads every requester's validations
+        HttpResponse<String> operator = cluster.get("private", TestCluster.OPERATOR_KEY);
+        assertThat(operator.statusCode()).isEqualTo(200);
+        assertThat(TestCluster.JSON.readTree(operator.body()).path("state").asText()).isEqualTo("DECIDED");
         // the other requester's own validations are its own
         ObjectNode other = TestCluster.request("other-private", List.of("honest-1", "honest-3"),
                 List.of(TestCluster.lora("honest-1"), TestCluster.lora("honest-3")), 1, "mean");
@@ -258,13 +262,56 @@ class ClusterEndToEndIT {
     }
 
     @Test
+    void shouldAcceptOneOfManySimultaneousPostsOfAnIdAndAnswerTheRest409() throws Exception {
+        ObjectNode request = groupOfThree("raced", "dishonest-random", "mean");
+        request.put("images", 1);
+        request.remove("prompts");
+        request.putArray("prompts").add(TestCluster.prompts(1).get(0));
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            var start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<Integer>> posts = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                posts.add(pool.submit(() -> {
+                    start.await();
+                    return cluster.post(request).statusCode();
+                }));
+            }
+            start.countDown();
+            List<Integer> codes = new ArrayList<>();
+            for (var p : posts) {
+                codes.add(p.get());
+            }
+            assertThat(codes).containsOnly(202, 409);
+            assertThat(codes.stream().filter(c -> c == 202).count()).as(codes.toString()).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(cluster.awaitDecision("raced", DECISION, new ArrayList<>()).path("state").asText()).isEqualTo("DECIDED");
+        assertThat(cluster.post(request).statusCode()).isEqualTo(409);
+    }
+
+    @Test
+    void shouldRefuseABodyLargerThanARequestMayBe() throws Exception {
+        ObjectNode request = groupOfThree("oversized", "dishonest-random", "mean");
+        request.put("padding", "x".repeat(2 * 1024 * 1024));
+        // HTTP/1.1 announcing the body's length first, as a client sending a large body should: refused before it is sent
+        HttpResponse<String> r = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build()
+                .send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(cluster.cluster.coordinatorUrl() + "/validations"))
+                        .header("Content-Type", "application/json").header("Authorization", "Bearer " + cluster.cluster.apiKey())
+                        .expectContinue(true).POST(java.net.http.HttpRequest.BodyPublishers.ofString(TestCluster.JSON.writeValueAsString(request)))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(413);
+        assertThat(cluster.status("oversized")).isNull();
+    }
+
+    @Test
     void shouldListEveryProblemOfTheBodysShape() throws Exception {
         ObjectNode request = groupOfThree("shape", "dishonest-random", "mean");
         request.put("imagez", 3);
         request.put("images", 2.5);
         request.put("requester", "someone-else");
-        ((ObjectNode) request.path("settings").isMissingNode() ? request.putObject("settings") : (ObjectNode) request.path("settings"))
-                .put("steps", 12.7);
+        request.putObject("settings").put("steps", 12.7);
         HttpResponse<String> r = cluster.post(request);
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(TestCluster.JSON.readTree(r.body()).path("problems").toString())

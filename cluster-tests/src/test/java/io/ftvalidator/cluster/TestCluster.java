@@ -43,6 +43,9 @@ final class TestCluster implements AutoCloseable {
     /** A second requester of every test cluster, beside the cluster's own ({@link LocalCluster#LOCAL_REQUESTER}). */
     static final String OTHER_REQUESTER = "other-service";
     static final String OTHER_KEY = LocalCluster.newApiKey();
+    /** A requester with the operator role: it reads every validation. */
+    static final String OPERATOR = "operator-console";
+    static final String OPERATOR_KEY = LocalCluster.newApiKey();
 
     final LocalCluster cluster;
     private final KafkaContainer container;
@@ -69,6 +72,16 @@ final class TestCluster implements AutoCloseable {
 
     private static TestCluster start(int workers, boolean registry, Map<String, String> workerProps, Map<String, String> brokerProps)
             throws IOException {
+        return start(workers, registry, Map.of(), workerProps, brokerProps);
+    }
+
+    /** A cluster whose coordinator takes {@code coordinatorProps} besides the test cluster's own. */
+    static TestCluster startWithCoordinator(int workers, Map<String, String> coordinatorProps) throws IOException {
+        return start(workers, false, coordinatorProps, Map.of(), Map.of());
+    }
+
+    private static TestCluster start(int workers, boolean registry, Map<String, String> coordinatorProps, Map<String, String> workerProps,
+            Map<String, String> brokerProps) throws IOException {
         KafkaContainer container = null;
         if (dockerAvailable()) {
             container = new KafkaContainer("apache/kafka:4.4.0");
@@ -79,7 +92,10 @@ final class TestCluster implements AutoCloseable {
                 HOME.resolve("coordinator/target/quarkus-app/quarkus-run.jar"),
                 HOME.resolve("validator-worker/target/quarkus-app/quarkus-run.jar"),
                 workers, 1, work, Map.of("ftval.deadline-scan", "500ms",
-                        "ftval.auth.api-keys." + OTHER_REQUESTER, LocalCluster.sha256(OTHER_KEY)), workerProps, Duration.ofSeconds(180))
+                        "ftval.auth.api-keys." + OTHER_REQUESTER, LocalCluster.sha256(OTHER_KEY),
+                        "ftval.auth.api-keys." + OPERATOR, LocalCluster.sha256(OPERATOR_KEY),
+                        "ftval.auth.operators", OPERATOR), workerProps, Duration.ofSeconds(180))
+                .withCoordinator(coordinatorProps)
                 .withBrokerProps(brokerProps)
                 // the fixture base on the allow-list: requests bring LoRA weights only, as in production
                 .withBase("fixture", Verified.digestOf(base()), base().toUri().toString());

@@ -86,6 +86,14 @@ public final class LocalCluster implements AutoCloseable {
             return with(Map.of("ftval.bases." + name + ".sha256", sha256, "ftval.bases." + name + ".uri", uri));
         }
 
+        /** {@code props} for the coordinator, over its other settings. */
+        public Spec withCoordinator(Map<String, String> props) {
+            Map<String, String> c = new LinkedHashMap<>(coordinatorProps);
+            c.putAll(props);
+            return new Spec(coordinatorJar, workerJar, workers, workerThreads, workDir, c, workerProps, brokerProps,
+                    startTimeout, externalKafka, registryApp, jvmOptions);
+        }
+
         /** {@code props} for the coordinator and every worker alike. */
         public Spec with(Map<String, String> props) {
             Map<String, String> c = new LinkedHashMap<>(coordinatorProps);
@@ -122,12 +130,14 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    private final EmbeddedKafka kafka;
+    private EmbeddedKafka kafka;
     private final LocalRegistry registry;
     private final String apiKey;
     private final String bootstrapServers;
     private final Spec spec;
-    private final Service coordinator;
+    private Service coordinator;
+    private Map<String, String> coordinatorSettings;
+    private int coordinatorStarts = 1;
     private final List<Service> workers = new ArrayList<>();
     private Startup startup;
 
@@ -174,14 +184,19 @@ public final class LocalCluster implements AutoCloseable {
                 registry.awaitReady(spec.startTimeout());
             }
             String apiKey = newApiKey();
-            Service coordinator = launch("coordinator", spec.coordinatorJar(), spec, bootstrap, props(spec.coordinatorProps(), serde(registry, Map.of(
+            Map<String, String> coordinatorSettings = props(spec.coordinatorProps(), serde(registry, Map.of(
                     "ftval.state-dir", spec.workDir().resolve("coordinator-state").toString(),
                     "ftval.topics.partitions", "6",
                     // one broker: one replica, and a write needs only it
                     "ftval.topics.replication", "1",
                     "ftval.topics.min-insync-replicas", "1",
-                    "ftval.auth.api-keys." + LOCAL_REQUESTER, sha256(apiKey)))));
+                    "ftval.auth.api-keys." + LOCAL_REQUESTER, sha256(apiKey))));
+            Service coordinator = launch("coordinator", spec.coordinatorJar(), spec, bootstrap, coordinatorSettings);
+            // a restarted coordinator answers where this one did
+            coordinatorSettings.put("quarkus.http.port", Integer.toString(coordinator.httpPort()));
+            coordinatorSettings.put("quarkus.management.port", Integer.toString(coordinator.managementPort()));
             cluster = new LocalCluster(kafka, registry, spec, coordinator, apiKey);
+            cluster.coordinatorSettings = coordinatorSettings;
             for (int i = 1; i <= spec.workers(); i++) {
                 cluster.workers.add(cluster.launchWorker(Map.of()));
             }
@@ -213,6 +228,38 @@ public final class LocalCluster implements AutoCloseable {
             out.put("ftval.registry.url", registry.url());
         }
         return out;
+    }
+
+    /**
+     * Kills the coordinator with SIGKILL (no shutdown hook, no commit, no flush) and starts another
+     * on the same ports, state directory and settings; waits until it is ready.
+     */
+    public Service killAndRestartCoordinator() {
+        coordinator.process().destroyForcibly();
+        try {
+            coordinator.process().waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        coordinatorStarts++;
+        coordinator = launch("coordinator-" + coordinatorStarts, spec.coordinatorJar(), spec, bootstrapServers, coordinatorSettings);
+        awaitReady(List.of(coordinator), System.nanoTime());
+        return coordinator;
+    }
+
+    /**
+     * Stops the in-JVM broker and starts it again on the same log directory and ports after
+     * {@code down}; the services see it go away and come back. Not for an external broker.
+     */
+    public void restartBroker(Duration down) {
+        if (kafka == null) {
+            throw new IllegalStateException("the broker is external: restart it where it runs");
+        }
+        EmbeddedKafka old = kafka;
+        old.close();
+        sleep(down.toMillis());
+        kafka = old.startAgain();
     }
 
     /** Starts one more worker and waits until it is ready. */

@@ -20,13 +20,16 @@ import java.util.Set;
 /**
  * Authenticates a requester by its API key, sent as {@code Authorization: Bearer <key>} or
  * {@code X-API-Key: <key>}. A request without a key is anonymous, and the paths that need a
- * requester answer it 401 (application.properties); a wrong key is 401 too.
+ * requester answer it 401 (application.properties); a wrong key is 401 too. Every requester has
+ * the role {@value #ROLE}; those named in {@code ftval.auth.operators} have {@value #OPERATOR} too.
  */
 @ApplicationScoped
 public class ApiKeyMechanism implements HttpAuthenticationMechanism {
 
     /** The role every authenticated requester has. */
     public static final String ROLE = "requester";
+    /** The role of the requesters named in {@code ftval.auth.operators}: they read every validation. */
+    public static final String OPERATOR = "operator";
     static final String HEADER = "X-API-Key";
 
     /** A presented key, to be checked. */
@@ -91,8 +94,14 @@ public class ApiKeyMechanism implements HttpAuthenticationMechanism {
         @Override
         public Uni<SecurityIdentity> authenticate(ApiKeyRequest request, AuthenticationRequestContext context) {
             return keys.requester(request.key)
-                    .map(name -> Uni.createFrom().<SecurityIdentity>item(QuarkusSecurityIdentity.builder()
-                            .setPrincipal(new QuarkusPrincipal(name)).addRole(ROLE).build()))
+                    .map(name -> {
+                        QuarkusSecurityIdentity.Builder identity = QuarkusSecurityIdentity.builder()
+                                .setPrincipal(new QuarkusPrincipal(name)).addRole(ROLE);
+                        if (keys.isOperator(name)) {
+                            identity.addRole(OPERATOR);
+                        }
+                        return Uni.createFrom().<SecurityIdentity>item(identity.build());
+                    })
                     .orElseGet(() -> Uni.createFrom().failure(new AuthenticationFailedException("unknown API key")));
         }
     }

@@ -12,6 +12,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
@@ -32,7 +35,11 @@ public class ApiKeys {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
+    /** The property naming the requesters that read every validation (role {@value ApiKeyMechanism#OPERATOR}). */
+    public static final String OPERATORS = "ftval.auth.operators";
+
     private final Map<String, String> requesterByHash;
+    private final Set<String> operators;
 
     ApiKeys(Config config) {
         Map<String, String> hashes = new HashMap<>();
@@ -42,6 +49,18 @@ public class ApiKeys {
             }
         }
         this.requesterByHash = parse(hashes);
+        this.operators = config.getOptionalValues(OPERATORS, String.class).orElse(List.of()).stream()
+                .map(String::strip).filter(n -> !n.isEmpty()).collect(Collectors.toUnmodifiableSet());
+        Set<String> unknown = new TreeSet<>(operators);
+        unknown.removeAll(requesterByHash.values());
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException(OPERATORS + " names requesters without an API key: " + unknown);
+        }
+    }
+
+    /** Whether {@code requester} reads every validation, not only its own. */
+    public boolean isOperator(String requester) {
+        return operators.contains(requester);
     }
 
     /** Requester name to comma-separated key hashes, into hash to requester; every malformed entry listed. */
@@ -89,7 +108,7 @@ public class ApiKeys {
         if (requesters == 0) {
             LOG.warn("no API keys configured (ftval.auth.api-keys.<requester>): every REST request will be refused with 401");
         } else {
-            LOG.infof("%d requester(s) may use the REST API", requesters);
+            LOG.infof("%d requester(s) may use the REST API, operator(s) %s", requesters, new TreeSet<>(operators));
         }
     }
 }

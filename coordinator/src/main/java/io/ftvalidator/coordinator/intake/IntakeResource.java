@@ -5,6 +5,13 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ftvalidator.schemas.RenderSettings;
+import io.smallrye.common.annotation.Blocking;
+import io.ftvalidator.validation.Limits;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.util.Optional;
 import io.ftvalidator.coordinator.Problems;
 import io.ftvalidator.coordinator.auth.ApiKeyMechanism;
 import io.ftvalidator.coordinator.query.Credentials;
@@ -40,7 +47,10 @@ import org.jboss.logging.MDC;
  * shape ({@link JsonShape}: unknown fields, fractions where integers go) and content
  * ({@link RequestCheck}, the Kafka intake's check), records the caller as its requester, hands it to
  * Kafka (the topic other services write to) and answers 202 Accepted once the broker has it; the
- * Kafka intake ({@link IntakeProcessor}) takes it from there.
+ * Kafka intake ({@link IntakeProcessor}) takes it from there. A post is answered by the
+ * coordinator owning its id's partition (another forwards it there), which holds the id from the
+ * first post ({@link IdReservations}: one 202, then 409s) and charges the requester's quota
+ * ({@link RequesterQuotas}: 429).
  */
 @Path("/validations")
 @Produces(MediaType.APPLICATION_JSON)
@@ -65,6 +75,12 @@ public class IntakeResource {
     @Inject
     SecurityIdentity identity;
 
+    @Inject
+    IdReservations reservations;
+
+    @Inject
+    RequesterQuotas quotas;
+
     @Context
     HttpHeaders headers;
 
@@ -81,6 +97,9 @@ public class IntakeResource {
     @APIResponse(responseCode = "400", description = "invalid request; every problem is listed")
     @APIResponse(responseCode = "401", description = "no API key, or an unknown one")
     @APIResponse(responseCode = "409", description = "the validation id is in use")
+    @APIResponse(responseCode = "413", description = "the body is larger than a request may be")
+    @APIResponse(responseCode = "429", description = "the requester's quota is spent (Retry-After says when it is not)")
+    @Blocking // it may look up or forward to another coordinator
     public CompletionStage<Response> submit(JsonNode json) {
         if (json == null) {
             return done(Response.status(400).entity(new Problems("invalid request", List.of("the body must be a JSON validation request"))).build());
@@ -104,11 +123,33 @@ public class IntakeResource {
             return done(Response.status(400).entity(new Problems("invalid request", problems)).build());
         }
         String id = request.getValidationId();
-        // a quick answer when the id is known here; the Kafka intake decides for good, exactly once (a later
-        // request reusing the id goes to the dead letters), so a race between two posts loses nothing
-        ValidationQueries.Result existing = queries.find(id, Credentials.of(headers));
-        if (existing instanceof ValidationQueries.Local || existing instanceof ValidationQueries.Remote) {
-            return done(Response.status(409).entity(new Problems("conflict", List.of("validation id " + id + " is in use"))).build());
+        Credentials caller = Credentials.of(headers);
+        ValidationQueries.Owner owner = queries.owner(id, caller);
+        if (owner instanceof ValidationQueries.NotNow notNow) {
+            return done(Response.status(503).entity(new Problems("unavailable", List.of(notNow.why()))).build());
+        }
+        if (owner instanceof ValidationQueries.There there) {
+            // the owner of the id's partition answers every post of it, so that it alone decides 202 or 409
+            ((ObjectNode) json).put("validationId", id);
+            return forward(there, json, caller);
+        }
+        if (!reservations.reserve(id, System.nanoTime())) {
+            return done(conflict(id));
+        }
+        if (queries.find(id, caller) instanceof ValidationQueries.Local) {
+            return done(conflict(id)); // stays reserved: the id is in use for good
+        }
+        RenderSettings s = request.getSettings();
+        Optional<RequesterQuotas.Refusal> refusal = quotas.charge(request.getRequester(),
+                Limits.renderCost(request.getImages(), request.getSubmissions().size(), s.getSteps(), s.getWidth(), s.getHeight()),
+                System.nanoTime());
+        if (refusal.isPresent()) {
+            reservations.release(id);
+            Response.ResponseBuilder r = Response.status(429).entity(new Problems("quota", List.of(refusal.get().why())));
+            if (refusal.get().retryAfter() != null) {
+                r.header("Retry-After", Math.max(1, (refusal.get().retryAfter().toMillis() + 999) / 1000));
+            }
+            return done(r.build());
         }
         CompletableFuture<Response> answer = new CompletableFuture<>();
         Message<ValidationRequest> message = Message.of(request)
@@ -119,6 +160,7 @@ public class IntakeResource {
                     return CompletableFuture.completedFuture(null);
                 })
                 .withNack(failure -> {
+                    reservations.release(id);
                     LOG.warnf("validation %s: Kafka did not take the request: %s", id, failure.getMessage());
                     answer.complete(Response.status(503).entity(new Problems("unavailable",
                             List.of("the request could not be written to Kafka: " + failure.getMessage()))).build());
@@ -132,6 +174,26 @@ public class IntakeResource {
         }
         requests.send(message);
         return answer;
+    }
+
+    private CompletionStage<Response> forward(ValidationQueries.There owner, JsonNode json, Credentials caller) {
+        try {
+            HttpResponse<String> r = queries.forwardSubmission(owner.host(), json.toString(), caller);
+            Response.ResponseBuilder answer = Response.status(r.statusCode()).entity(r.body()).type(MediaType.APPLICATION_JSON);
+            r.headers().firstValue("Location").ifPresent(l -> answer.header("Location", l));
+            r.headers().firstValue("Retry-After").ifPresent(l -> answer.header("Retry-After", l));
+            return done(answer.build());
+        } catch (IOException e) {
+            return done(Response.status(503).entity(new Problems("unavailable",
+                    List.of("the coordinator owning this id cannot be reached: " + e.getMessage()))).build());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return done(Response.status(503).entity(new Problems("unavailable", List.of("interrupted"))).build());
+        }
+    }
+
+    private static Response conflict(String id) {
+        return Response.status(409).entity(new Problems("conflict", List.of("validation id " + id + " is in use"))).build();
     }
 
     private static CompletionStage<Response> done(Response r) {

@@ -57,11 +57,12 @@ public class StatusResource {
     }
 
     /**
-     * Only the requester that asked reads a validation. One recorded without a requester (taken
+     * Only the requester that asked reads a validation, and the operators (role
+     * {@value ApiKeyMechanism#OPERATOR}) read every one. One recorded without a requester (taken
      * before requesters were recorded, or written to the topic without one) is readable by every
      * requester.
      */
     private boolean readable(String owner) {
-        return owner.isEmpty() || owner.equals(identity.getPrincipal().getName());
+        return owner.isEmpty() || owner.equals(identity.getPrincipal().getName()) || identity.hasRole(ApiKeyMechanism.OPERATOR);
     }
 }

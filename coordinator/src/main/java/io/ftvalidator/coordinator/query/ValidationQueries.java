@@ -48,21 +48,23 @@ public class ValidationQueries {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+    /** Where a key's state is kept: here, on another coordinator, or nowhere known right now. */
+    public sealed interface Owner permits Here, There, NotNow {}
+
+    public record Here() implements Owner {}
+
+    public record There(HostInfo host) implements Owner {}
+
+    public record NotNow(String why) implements Owner {}
+
     /** @param caller the caller's credentials, passed on when another coordinator owns the key */
     public Result find(String validationId, Credentials caller) {
-        KeyQueryMetadata owner;
-        try {
-            owner = streams.queryMetadataForKey(ValidationStores.VALIDATIONS, validationId, Serdes.String().serializer());
-        } catch (IllegalStateException | InvalidStateStoreException e) {
-            // before Kafka Streams has started (StreamsNotStartedException), or while it stops
-            return new Unavailable("the aggregation is starting: " + e.getMessage());
+        Owner owner = owner(validationId, caller);
+        if (owner instanceof NotNow notNow) {
+            return new Unavailable(notNow.why());
         }
-        if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
-            return new Unavailable("the aggregation is rebalancing");
-        }
-        HostInfo active = owner.activeHost();
-        if (self.isPresent() && !HostInfo.buildFromEndpoint(self.get()).equals(active) && active.port() > 0) {
-            return forward(active, validationId, caller);
+        if (owner instanceof There there) {
+            return forward(there.host(), validationId, caller);
         }
         try {
             ReadOnlyKeyValueStore<String, ValidationState> store = streams.store(
@@ -74,10 +76,39 @@ public class ValidationQueries {
         }
     }
 
+    /** The coordinator owning a key's partition; a forwarded call that lands elsewhere finds it {@link NotNow}. */
+    public Owner owner(String validationId, Credentials caller) {
+        KeyQueryMetadata owner;
+        try {
+            owner = streams.queryMetadataForKey(ValidationStores.VALIDATIONS, validationId, Serdes.String().serializer());
+        } catch (IllegalStateException | InvalidStateStoreException e) {
+            // before Kafka Streams has started (StreamsNotStartedException), or while it stops
+            return new NotNow("the aggregation is starting: " + e.getMessage());
+        }
+        if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+            return new NotNow("the aggregation is rebalancing");
+        }
+        HostInfo active = owner.activeHost();
+        if (self.isPresent() && !HostInfo.buildFromEndpoint(self.get()).equals(active) && active.port() > 0) {
+            return caller.forwarded() ? new NotNow("the aggregation is rebalancing (two coordinators name each other the owner)")
+                    : new There(active);
+        }
+        return new Here();
+    }
+
+    /** POSTs a request's body to the coordinator that owns its id, as the caller. */
+    public HttpResponse<String> forwardSubmission(HostInfo host, String body, Credentials caller) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port() + "/validations"))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json").header(Credentials.FORWARDED, "1")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        caller.headers().forEach(request::header);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private Result forward(HostInfo host, String validationId, Credentials caller) {
         URI uri = URI.create("http://" + host.host() + ":" + host.port() + "/validations/" + validationId);
         try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET();
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).header(Credentials.FORWARDED, "1").GET();
             caller.headers().forEach(request::header);
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return switch (response.statusCode()) {
