@@ -256,6 +256,21 @@ class FaultsIT {
         Files.writeString(Path.of("target/load-report.txt"), report.toString());
     }
 
+    @Test
+    @Order(6)
+    void shouldDecideInconclusiveNamingEveryMissingImageWhenEveryWorkerIsGone() throws Exception {
+        for (LocalCluster.Service w : cluster.cluster.workers()) {
+            w.process().destroyForcibly().waitFor(); // SIGKILL
+        }
+        ObjectNode request = group("no-workers").put("deadlineSeconds", 5);
+        JsonNode status = validate(request);
+        assertThat(status.path("state").asText()).isEqualTo("INCONCLUSIVE");
+        JsonNode d = status.path("decision");
+        assertThat(d.path("verdict").asText()).isEqualTo("INCONCLUSIVE");
+        assertThat(d.path("missingImages").toString()).isEqualTo("[0,1,2,3]");
+        assertThat(d.path("outliers")).isEmpty(); // nobody judged
+    }
+
     private JsonNode validate(ObjectNode request) throws Exception {
         HttpResponse<String> accepted = cluster.post(request);
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
