@@ -41,7 +41,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.apache.avro.SchemaNormalization;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -101,9 +105,7 @@ class FaultsIT {
         // a live validation, taken from the topic, whose first job's nonce a poison score can carry
         String live = "poison-live";
         produceRequest(live, requestRecord(live, 6));
-        RenderJob job = cluster.records(Topics.RENDER_JOBS.name(), Topics.RENDER_JOBS.valueSerde().deserializer(),
-                r -> live.equals(r.value().getValidationId()) && r.value().getImageIndex() == 5, Duration.ofMillis(200),
-                Duration.ofSeconds(30)).get(0).value();
+        RenderJob job = firstJob(live, 5, Duration.ofSeconds(30));
         ImageScore noHash = score(live, 5, job.getNonce(), null);
 
         Properties p = new Properties();
@@ -209,7 +211,9 @@ class FaultsIT {
         services.addAll(cluster.cluster.workers());
         Map<String, Double> peakHeap = new ConcurrentHashMap<>();
         AtomicBoolean sampling = new AtomicBoolean(true);
-        Thread sampler = Thread.ofPlatform().daemon().start(() -> sampleHeap(services, peakHeap, sampling));
+        Thread sampler = new Thread(() -> sampleHeap(services, peakHeap, sampling), "heap-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
         ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
 
         long t0 = System.nanoTime();
@@ -312,6 +316,27 @@ class FaultsIT {
             }
         }
         return out;
+    }
+
+    /** The render job of {@code image}, read from the topic as soon as it is there. */
+    private RenderJob firstJob(String id, int image, Duration wait) {
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.cluster.bootstrapServers());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "faults-" + UUID.randomUUID());
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (KafkaConsumer<String, RenderJob> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+                Topics.RENDER_JOBS.valueSerde().deserializer())) {
+            consumer.subscribe(List.of(Topics.RENDER_JOBS.name()));
+            long until = System.nanoTime() + wait.toNanos();
+            while (System.nanoTime() < until) {
+                for (ConsumerRecord<String, RenderJob> r : consumer.poll(Duration.ofMillis(100))) {
+                    if (r.value() != null && id.equals(r.value().getValidationId()) && r.value().getImageIndex() == image) {
+                        return r.value();
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no render job of image " + image + " of " + id + " within " + wait);
     }
 
     private void awaitSomeProgress(String id) throws Exception {
