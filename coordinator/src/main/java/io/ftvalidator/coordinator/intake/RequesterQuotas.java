@@ -38,7 +38,7 @@ public class RequesterQuotas {
 
     /** Charges one validation of {@code cost} to {@code requester}, or says why not (nothing charged then). */
     public Optional<Refusal> charge(String requester, double cost, long nowNanos) {
-        Buckets b = byRequester.computeIfAbsent(requester, this::buckets);
+        Buckets b = byRequester.computeIfAbsent(requester, r -> buckets(r, nowNanos));
         synchronized (b) {
             b.requests.refill(nowNanos);
             b.cost.refill(nowNanos);
@@ -61,10 +61,9 @@ public class RequesterQuotas {
         }
     }
 
-    private Buckets buckets(String requester) {
+    private Buckets buckets(String requester, long now) {
         double minute = own(requester, "per-minute").orElse(perMinute);
         double hour = own(requester, "cost-per-hour").orElse(costPerHour);
-        long now = System.nanoTime();
         return new Buckets(new Bucket(minute, minute / 60e9, now), new Bucket(hour, hour / 3600e9, now));
     }
 
@@ -90,8 +89,10 @@ public class RequesterQuotas {
         }
 
         void refill(long now) {
-            tokens = Math.min(capacity, tokens + (now - at) * perNano);
-            at = now;
+            if (now - at > 0) { // callers' clocks may be read a moment apart: time never runs back here
+                tokens = Math.min(capacity, tokens + (now - at) * perNano);
+                at = now;
+            }
         }
 
         Duration until(double needed) {
