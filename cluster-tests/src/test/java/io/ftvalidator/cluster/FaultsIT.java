@@ -185,42 +185,25 @@ class FaultsIT {
 
     /**
      * The broker stopped for 5 s and started again on its log directory. Measured on Kafka 4.4.0
-     * (the in-JVM broker): in one run of two, render jobs that were in flight at the restart were
-     * never delivered again by the share group (the workers sat idle beside them for minutes,
-     * while later jobs were delivered at once). So the guarantee proved here is the one that held
-     * in both: every validation decides, once, and never wrongly: exactly as undisturbed, or
-     * INCONCLUSIVE at its deadline naming the images that never came, judging nobody.
-     * docs/reliability.md.
+     * (the in-JVM broker): in two runs of three, render jobs in flight at the restart were never
+     * delivered again by the share group (the workers sat idle beside them for minutes while later
+     * jobs were delivered at once), and those validations ended INCONCLUSIVE. The coordinator now
+     * publishes the jobs of images still without a score once more halfway to the deadline
+     * ({@code ftval.jobs.resend-at}, 0.5): here, 60 s into a 120 s window.
      */
     @Test
     @Order(4)
-    void shouldDecideEachValidationOnceAndNeverWronglyWhenTheBrokerIsStoppedAndStartedAgain() throws Exception {
+    void shouldDecideAsUndisturbedWhenTheBrokerIsStoppedAndStartedAgain() throws Exception {
         List<String> ids = List.of("broker-restart-1", "broker-restart-2", "broker-restart-3");
         for (String id : ids) {
             assertThat(cluster.post(group(id).put("deadlineSeconds", 120)).statusCode()).isEqualTo(202);
         }
         awaitSomeProgress(ids.get(0));
+        double resentBefore = cluster.metric(cluster.cluster.coordinator(), "ftval_render_jobs_resent_total", "");
         cluster.cluster.restartBroker(Duration.ofSeconds(5));
-        int stranded = 0;
-        for (String id : ids) {
-            JsonNode status = cluster.awaitDecision(id, DECISION, new ArrayList<>());
-            JsonNode d = status.path("decision");
-            if (status.path("state").asText().equals("INCONCLUSIVE")) {
-                stranded++;
-                assertThat(d.path("missingImages").size()).as(id).isGreaterThan(0);
-                assertThat(d.path("outliers")).as(id).isEmpty();
-                assertThat(d.path("reason").asText()).as(id).startsWith("the deadline passed with ");
-            } else {
-                assertThat(d.path("verdict")).as(id).isEqualTo(undisturbed.path("verdict"));
-                assertThat(d.path("outliers")).as(id).isEqualTo(undisturbed.path("outliers"));
-                assertThat(d.path("pairs")).as(id).isEqualTo(undisturbed.path("pairs")); // every distance, bit for bit
-            }
-        }
-        Map<String, List<ValidationDecision>> decisions = decisions(Set.copyOf(ids), Duration.ofSeconds(60));
-        assertThat(decisions.keySet()).containsExactlyInAnyOrderElementsOf(ids);
-        assertThat(decisions.values()).allMatch(d -> d.size() == 1);
-        System.out.printf("BROKER RESTART: %d of %d validations decided as undisturbed, %d INCONCLUSIVE (jobs stranded in the share group)%n",
-                ids.size() - stranded, ids.size(), stranded);
+        assertDecidedOnceAsUndisturbed(ids);
+        System.out.printf("BROKER RESTART: %.0f render jobs published again for images the share group did not deliver%n",
+                cluster.metric(cluster.cluster.coordinator(), "ftval_render_jobs_resent_total", "") - resentBefore);
         assertThat(cluster.cluster.coordinator().process().isAlive()).isTrue();
         assertThat(cluster.cluster.workers()).allMatch(w -> w.process().isAlive());
     }

@@ -1,6 +1,7 @@
 package io.ftvalidator.coordinator.aggregation;
 
 import io.ftvalidator.coordinator.deadletter.DeadLetters;
+import io.ftvalidator.coordinator.fanout.RenderJobs;
 import io.ftvalidator.coordinator.state.Timers;
 import io.ftvalidator.coordinator.state.ValidationStores;
 import io.ftvalidator.schemas.ImageScore;
@@ -12,8 +13,10 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -127,6 +130,10 @@ public final class ScoreProcessor implements Processor<String, ImageScore, Strin
             }
             if (due.kind() == Timers.Kind.FORGET) {
                 store.delete(due.validationId());
+            } else if (due.kind() == Timers.Kind.RESEND) {
+                if (state.getDecision() == null) {
+                    resendMissing(state, now);
+                }
             } else if (state.getDecision() == null) {
                 MDC.put("validationId", due.validationId());
                 try {
@@ -139,6 +146,36 @@ public final class ScoreProcessor implements Processor<String, ImageScore, Strin
                 } finally {
                     MDC.remove("validationId");
                 }
+            }
+        }
+    }
+
+    /**
+     * Publishes the jobs of the images still without a score once more, with their nonces: a job
+     * the share group lost (seen across a broker restart, docs/reliability.md) is rendered after
+     * all, and a job rendered twice counts once.
+     */
+    private void resendMissing(ValidationState state, long now) {
+        ValidationRequest request = state.getRequest();
+        if (state.getJobNonces().size() != request.getImages() || state.getPrompts().size() != request.getImages()) {
+            return; // taken before nonces existed
+        }
+        Set<Integer> scored = new HashSet<>();
+        state.getScores().forEach(s -> scored.add(s.getImageIndex()));
+        int sent = 0;
+        for (int i = 0; i < request.getImages(); i++) {
+            if (!scored.contains(i)) {
+                RenderJobs.send(context, RenderJobs.of(request, i, state.getPrompts().get(i), state.getJobNonces().get(i)), now);
+                sent++;
+            }
+        }
+        if (sent > 0) {
+            metrics.counter("ftval.render.jobs.resent").increment(sent);
+            MDC.put("validationId", request.getValidationId());
+            try {
+                LOG.infof("%d of %d images still without a score: their jobs published once more", sent, request.getImages());
+            } finally {
+                MDC.remove("validationId");
             }
         }
     }

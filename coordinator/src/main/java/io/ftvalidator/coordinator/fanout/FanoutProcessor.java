@@ -29,15 +29,21 @@ public final class FanoutProcessor implements Processor<String, ValidationReques
     private static final Logger LOG = Logger.getLogger(FanoutProcessor.class);
 
     private final List<String> defaultPool;
+    private final double resendAt;
     private final Counter accepted;
     private final Counter jobs;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, ValidationState> store;
     private Timers timers;
 
-    /** @param defaultPool the prompts images draw from when a request gives none */
-    public FanoutProcessor(List<String> defaultPool, MeterRegistry metrics) {
+    /**
+     * @param defaultPool the prompts images draw from when a request gives none
+     * @param resendAt the share of the validation's window after which the jobs of images still
+     *     without a score are published once more ({@link Timers.Kind#RESEND}); 0: never
+     */
+    public FanoutProcessor(List<String> defaultPool, double resendAt, MeterRegistry metrics) {
         this.defaultPool = List.copyOf(defaultPool);
+        this.resendAt = resendAt;
         this.accepted = metrics.counter("ftval.validations.accepted");
         this.jobs = metrics.counter("ftval.render.jobs.published");
     }
@@ -60,6 +66,11 @@ public final class FanoutProcessor implements Processor<String, ValidationReques
             List<String> nonces = RenderJobs.nonces(request.getImages());
             store.put(id, new ValidationState(request, prompts, List.of(), null, nonces));
             timers.schedule(request.getDeadlineMillis(), id, Timers.Kind.DEADLINE);
+            long now = context.currentSystemTimeMs();
+            long resend = now + (long) ((request.getDeadlineMillis() - now) * resendAt);
+            if (resendAt > 0 && resend > now && resend < request.getDeadlineMillis()) {
+                timers.schedule(resend, id, Timers.Kind.RESEND);
+            }
             for (int i = 0; i < request.getImages(); i++) {
                 RenderJobs.send(context, RenderJobs.of(request, i, prompts.get(i), nonces.get(i)), record.timestamp());
             }

@@ -21,6 +21,9 @@ public class TopologyProducer {
     @ConfigProperty(name = "ftval.retention", defaultValue = "P7D")
     Duration retention;
 
+    @ConfigProperty(name = "ftval.jobs.resend-at", defaultValue = "0.5")
+    double resendAt;
+
     /** Every {@code kafka.*} property (Quarkus's Kafka client configuration): the record encoding among them. */
     @Inject
     @Identifier("default-kafka-broker")
@@ -28,7 +31,7 @@ public class TopologyProducer {
 
     @Produces
     public Topology topology(MeterRegistry metrics, AdmissionConfig admission) {
-        return ValidationTopology.build(new ValidationTopology.Settings(admission.get(), deadlineScan, retention), metrics,
+        return ValidationTopology.build(new ValidationTopology.Settings(admission.get(), deadlineScan, retention, resendAt), metrics,
                 kafkaConfig);
     }
 }

@@ -45,12 +45,25 @@ public final class ValidationTopology {
      *     drawn from when a request gives none
      * @param scanInterval how often deadlines are checked
      * @param retention how long a decided validation stays queryable in the store
+     * @param resendAt the share of a validation's window (acceptance to deadline) after which the
+     *     jobs of its images still without a score are published once more; 0: never
      */
-    public record Settings(Admission admission, Duration scanInterval, Duration retention) {
+    public record Settings(Admission admission, Duration scanInterval, Duration retention, double resendAt) {
 
-        /** Any base and whole bundles admitted ({@link Admission#open}). */
+        public Settings {
+            if (!(resendAt >= 0 && resendAt < 1)) {
+                throw new IllegalArgumentException("ftval.jobs.resend-at must be in [0, 1), got " + resendAt);
+            }
+        }
+
+        /** Jobs never published again. */
+        public Settings(Admission admission, Duration scanInterval, Duration retention) {
+            this(admission, scanInterval, retention, 0);
+        }
+
+        /** Any base and whole bundles admitted ({@link Admission#open}); jobs never published again. */
         public Settings(List<String> defaultPool, Duration scanInterval, Duration retention) {
-            this(Admission.open(defaultPool), scanInterval, retention);
+            this(Admission.open(defaultPool), scanInterval, retention, 0);
         }
 
         public List<String> defaultPool() {
@@ -80,14 +93,14 @@ public final class ValidationTopology {
                 Topics.IMAGE_SCORES.valueSerde(kafkaConfig).deserializer(), Topics.IMAGE_SCORES.name());
         topology.addProcessor(IntakeProcessor.NAME,
                 () -> new IntakeProcessor(settings.admission(), settings.retention(), metrics), REQUESTS_SOURCE);
-        topology.addProcessor(FanoutProcessor.NAME, () -> new FanoutProcessor(settings.defaultPool(), metrics), IntakeProcessor.NAME);
+        topology.addProcessor(FanoutProcessor.NAME, () -> new FanoutProcessor(settings.defaultPool(), settings.resendAt(), metrics), IntakeProcessor.NAME);
         topology.addProcessor(ScoreProcessor.NAME,
                 () -> new ScoreProcessor(settings.scanInterval(), settings.retention(), metrics), SCORES_SOURCE);
         String[] stages = {IntakeProcessor.NAME, FanoutProcessor.NAME, ScoreProcessor.NAME};
         topology.addStateStore(ValidationStores.validations(), stages);
         topology.addStateStore(ValidationStores.timers(), stages);
         topology.addSink(Topics.RENDER_JOBS.name(), Topics.RENDER_JOBS.name(), Serdes.String().serializer(),
-                Topics.RENDER_JOBS.valueSerde(kafkaConfig).serializer(), FanoutProcessor.NAME);
+                Topics.RENDER_JOBS.valueSerde(kafkaConfig).serializer(), FanoutProcessor.NAME, ScoreProcessor.NAME);
         topology.addSink(Topics.VALIDATION_DECISIONS.name(), Topics.VALIDATION_DECISIONS.name(), Serdes.String().serializer(),
                 Topics.VALIDATION_DECISIONS.valueSerde(kafkaConfig).serializer(), IntakeProcessor.NAME, ScoreProcessor.NAME);
         topology.addSink(Topics.DEAD_LETTERS.name(), Topics.DEAD_LETTERS.name(), Serdes.String().serializer(),

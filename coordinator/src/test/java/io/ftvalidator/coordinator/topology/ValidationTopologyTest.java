@@ -59,6 +59,11 @@ class ValidationTopologyTest {
 
     @BeforeEach
     void start() {
+        startWith(new ValidationTopology.Settings(
+                List.of("pool prompt a", "pool prompt b", "pool prompt c"), Duration.ofSeconds(1), Duration.ofHours(1)));
+    }
+
+    private void startWith(ValidationTopology.Settings settings) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -67,8 +72,6 @@ class ValidationTopologyTest {
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class.getName());
         props.put("processing.exception.handler.global.enabled", "true");
         metrics = new SimpleMeterRegistry();
-        ValidationTopology.Settings settings = new ValidationTopology.Settings(
-                List.of("pool prompt a", "pool prompt b", "pool prompt c"), Duration.ofSeconds(1), Duration.ofHours(1));
         driver = new TopologyTestDriver(ValidationTopology.build(settings, metrics), props, NOW);
         requests = driver.createInputTopic(Topics.VALIDATION_REQUESTS.name(), Serdes.String().serializer(), Topics.VALIDATION_REQUESTS.valueSerde().serializer());
         scores = driver.createInputTopic(Topics.IMAGE_SCORES.name(), Serdes.String().serializer(), Topics.IMAGE_SCORES.valueSerde().serializer());
@@ -173,6 +176,29 @@ class ValidationTopologyTest {
         assertThat(d.getPairs()).hasSize(3);
         driver.advanceWallClockTime(Duration.ofSeconds(5));
         assertThat(decisions.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldPublishTheJobsOfImagesStillMissingOnceMoreHalfwayToTheDeadline() {
+        driver.close();
+        startWith(new ValidationTopology.Settings(io.ftvalidator.coordinator.intake.Admission.open(List.of("pool prompt a")),
+                Duration.ofSeconds(1), Duration.ofHours(1), 0.5));
+        requests.pipeInput("v1", request("v1", 3, List.of("p0", "p1", "p2")));
+        List<RenderJob> first = jobs.readValuesToList();
+        scores.pipeInput("v1", score("v1", 1, 0, ValidationTopologyTest::honestAndCheat));
+        driver.advanceWallClockTime(Duration.ofSeconds(29));
+        assertThat(jobs.isEmpty()).isTrue();
+        driver.advanceWallClockTime(Duration.ofSeconds(2)); // half of the 60 s window
+        List<RenderJob> again = jobs.readValuesToList();
+        assertThat(again).extracting(RenderJob::getImageIndex).containsExactly(0, 2);
+        assertThat(again).extracting(RenderJob::getNonce).containsExactly(first.get(0).getNonce(), first.get(2).getNonce());
+        assertThat(again).extracting(RenderJob::getPrompt).containsExactly("p0", "p2");
+        assertThat(metrics.counter("ftval.render.jobs.resent").count()).isEqualTo(2.0);
+        scores.pipeInput("v1", score("v1", 0, 0, ValidationTopologyTest::honestAndCheat));
+        scores.pipeInput("v1", score("v1", 2, 0, ValidationTopologyTest::honestAndCheat));
+        assertThat(decisions.readValue().getOutliers()).containsExactly("cheat");
+        driver.advanceWallClockTime(Duration.ofSeconds(40));
+        assertThat(jobs.isEmpty()).isTrue(); // once only
     }
 
     @Test
