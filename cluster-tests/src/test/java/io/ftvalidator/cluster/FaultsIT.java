@@ -44,7 +44,9 @@ import org.apache.avro.SchemaNormalization;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -271,8 +273,53 @@ class FaultsIT {
         Files.writeString(Path.of("target/load-report.txt"), report.toString());
     }
 
+    /**
+     * Jobs lost by the share group, as a broker restart was seen to strand them (docs/reliability.md):
+     * a member of the workers' group that is no worker takes the validation's jobs and accepts them
+     * unrendered. Halfway to the deadline the coordinator publishes them once more, a worker renders
+     * them, and the validation decides as undisturbed.
+     */
     @Test
     @Order(6)
+    void shouldPublishLostJobsAgainHalfwayToTheDeadlineAndDecideAsUndisturbed() throws Exception {
+        for (LocalCluster.Service w : cluster.cluster.workers()) {
+            w.process().destroyForcibly().waitFor(); // SIGKILL: no worker takes the jobs before the thief
+        }
+        String id = "lost-jobs";
+        assertThat(cluster.post(group(id).put("deadlineSeconds", 90)).statusCode()).isEqualTo(202);
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.cluster.bootstrapServers());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "ftval-workers");
+        c.put(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit");
+        Set<Integer> lost = new java.util.TreeSet<>();
+        try (KafkaShareConsumer<String, RenderJob> thief = new KafkaShareConsumer<>(c, new StringDeserializer(),
+                Topics.RENDER_JOBS.valueSerde().deserializer())) {
+            thief.subscribe(List.of(Topics.RENDER_JOBS.name()));
+            long until = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+            while (lost.size() < IMAGES && System.nanoTime() < until) {
+                for (ConsumerRecord<String, RenderJob> r : thief.poll(Duration.ofMillis(200))) {
+                    boolean ours = r.value() != null && id.equals(r.value().getValidationId());
+                    if (ours) {
+                        lost.add(r.value().getImageIndex());
+                    }
+                    thief.acknowledge(r, ours ? AcknowledgeType.ACCEPT : AcknowledgeType.RELEASE);
+                }
+                thief.commitSync();
+            }
+        }
+        assertThat(lost).containsExactly(0, 1, 2, 3);
+        cluster.cluster.addWorker();
+        JsonNode status = cluster.awaitDecision(id, DECISION, new ArrayList<>());
+        JsonNode d = status.path("decision");
+        assertThat(status.path("state").asText()).isEqualTo("DECIDED");
+        assertThat(d.path("pairs")).isEqualTo(undisturbed.path("pairs")); // every distance, bit for bit
+        assertThat(d.path("outliers")).isEqualTo(undisturbed.path("outliers"));
+        assertThat(cluster.metric(cluster.cluster.coordinator(), "ftval_render_jobs_resent_total", "")).isGreaterThanOrEqualTo(IMAGES);
+        assertThat(decisions(Set.of(id), Duration.ofSeconds(30)).get(id)).hasSize(1);
+    }
+
+    @Test
+    @Order(7)
     void shouldDecideInconclusiveNamingEveryMissingImageWhenEveryWorkerIsGone() throws Exception {
         for (LocalCluster.Service w : cluster.cluster.workers()) {
             w.process().destroyForcibly().waitFor(); // SIGKILL
