@@ -13,5 +13,5 @@ COPY --chown=185:0 coordinator/target/quarkus-app/quarkus-run.jar /app/
 RUN mkdir -p /var/lib/ftval && chown 185:0 /var/lib/ftval
 USER 185
 ENV JAVA_OPTS="-XX:MaxRAMPercentage=75" FTVAL_STATE_DIR=/var/lib/ftval/streams
-EXPOSE 8080
+EXPOSE 8080 9000
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /app/quarkus-run.jar"]

@@ -44,5 +44,5 @@ ENV JAVA_HOME=/opt/java/openjdk PATH=/opt/java/openjdk/bin:$PATH DJL_CACHE_DIR=/
     PYTORCH_LIBRARY_PATH=/opt/torch-lib \
     FTVAL_WORKER_CACHE_DIR=/var/cache/ftvalidator FTVAL_WORKER_DEVICE=gpu \
     JAVA_OPTS="-XX:MaxRAMPercentage=50 -Dai.djl.offline=true -Dai.djl.pytorch.graph_optimizer=false"
-EXPOSE 8081
+EXPOSE 9001
 ENTRYPOINT ["worker-cuda-entrypoint.sh"]

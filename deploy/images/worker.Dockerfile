@@ -14,5 +14,5 @@ USER 185
 ENV DJL_CACHE_DIR=/var/cache/djl \
     FTVAL_WORKER_CACHE_DIR=/var/cache/ftvalidator \
     JAVA_OPTS="-XX:MaxRAMPercentage=50 -Dai.djl.offline=true"
-EXPOSE 8081
+EXPOSE 9001
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /app/quarkus-run.jar"]

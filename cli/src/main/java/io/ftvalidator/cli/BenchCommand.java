@@ -272,7 +272,7 @@ final class BenchCommand {
                     local.workers = workers;
                     try (LocalCluster cluster = local.start(Map.of(), false)) {
                         bar.step("warm-up");
-                        CoordinatorClient client = new CoordinatorClient(cluster.coordinatorUrl());
+                        CoordinatorClient client = CoordinatorClient.of(cluster);
                         // warm-up: the workers load the models once
                         ClusterRates.validate(client, ClusterRates.request(submissions, prompts.subList(0, Math.min(prompts.size(), 2 * workers)), settings));
                         bar.step("validation, " + workers + " worker(s)");

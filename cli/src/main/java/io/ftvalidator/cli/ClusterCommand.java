@@ -35,11 +35,12 @@ final class ClusterCommand implements Callable<Integer> {
         }));
         out.printf("coordinator %s, Kafka %s, %s, logs in %s%n", cluster.coordinatorUrl(), cluster.bootstrapServers(),
                 LocalClusterOptions.encoding(cluster), cluster.coordinator().log().getParent());
-        out.println("./ftval submit ... talks to it; Ctrl-C stops it");
+        out.printf("requester '%s', API key %s%n", LocalCluster.LOCAL_REQUESTER, cluster.apiKey());
+        out.printf("export FTVAL_API_KEY=%s; then ./ftval submit ... talks to it; Ctrl-C stops it%n", cluster.apiKey());
         out.flush();
         if (json) {
             spec.commandLine().getOut().println(CoordinatorClient.JSON.writeValueAsString(CoordinatorClient.JSON.createObjectNode()
-                    .put("coordinator", cluster.coordinatorUrl()).put("kafka", cluster.bootstrapServers())
+                    .put("coordinator", cluster.coordinatorUrl()).put("kafka", cluster.bootstrapServers()).put("apiKey", cluster.apiKey())
                     .put("logs", cluster.coordinator().log().getParent().toString())));
             spec.commandLine().getOut().flush();
         }

@@ -130,7 +130,7 @@ final class ClusterRates {
                         .map(s -> new SubmissionResult(s.getId(), (long) (job.getImageIndex() * 31 + s.getId().hashCode()), 0L, null))
                         .toList();
                 producer.send(new ProducerRecord<>(Topics.IMAGE_SCORES.name(), job.getValidationId(), new ImageScore(
-                        job.getValidationId(), job.getImageIndex(), 0, "bench", device, results, 0L, 0L)));
+                        job.getValidationId(), job.getImageIndex(), 0, "bench", device, results, 0L, 0L, job.getNonce())));
             }
             producer.flush();
             while (!decided.containsAll(ids)) {

@@ -19,10 +19,18 @@ final class CoordinatorClient {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI base;
+    private final String apiKey;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    CoordinatorClient(String url) {
+    /** @param apiKey the requester's API key (docs/security.md); null sends none, which the coordinator answers 401 */
+    CoordinatorClient(String url, String apiKey) {
         this.base = URI.create(url.endsWith("/") ? url : url + "/");
+        this.apiKey = apiKey;
+    }
+
+    /** A client of a local cluster, with its own key. */
+    static CoordinatorClient of(io.ftvalidator.local.LocalCluster cluster) {
+        return new CoordinatorClient(cluster.coordinatorUrl(), cluster.apiKey());
     }
 
     /** POSTs a request; returns the 202 body, or throws with every problem the coordinator listed. */
@@ -31,6 +39,9 @@ final class CoordinatorClient {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request))));
         JsonNode body = JSON.readTree(r.body().isEmpty() ? "{}" : r.body());
+        if (r.statusCode() == 401) {
+            throw new IllegalArgumentException(unauthorized());
+        }
         if (r.statusCode() != 202) {
             String why = body.path("problems").isArray()
                     ? String.join("; ", JSON.convertValue(body.path("problems"), String[].class))
@@ -45,6 +56,9 @@ final class CoordinatorClient {
         HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("validations/" + id)).GET());
         if (r.statusCode() == 404 || r.statusCode() == 503) {
             return Optional.empty();
+        }
+        if (r.statusCode() == 401) {
+            throw new IllegalArgumentException(unauthorized());
         }
         if (r.statusCode() != 200) {
             throw new IOException("GET validations/" + id + " answered HTTP " + r.statusCode() + ": " + r.body());
@@ -73,7 +87,15 @@ final class CoordinatorClient {
         throw new IllegalStateException("validation " + id + " was not decided within " + timeout.toSeconds() + " s");
     }
 
+    private String unauthorized() {
+        return "the coordinator at " + base + " refused the " + (apiKey == null ? "request without an API key" : "API key")
+                + " (HTTP 401): give --api-key or FTVAL_API_KEY (./ftval cluster prints its key)";
+    }
+
     private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        if (apiKey != null) {
+            request.header("Authorization", "Bearer " + apiKey);
+        }
         try {
             return http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {

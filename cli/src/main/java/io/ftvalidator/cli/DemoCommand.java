@@ -60,7 +60,7 @@ final class DemoCommand implements Callable<Integer> {
             out.printf("coordinator %s, Kafka %s, %s, logs in %s%n", cluster.coordinatorUrl(), cluster.bootstrapServers(),
                     LocalClusterOptions.encoding(cluster),
                     cluster.coordinator().log().getParent());
-            CoordinatorClient client = new CoordinatorClient(cluster.coordinatorUrl());
+            CoordinatorClient client = CoordinatorClient.of(cluster);
             ValidationOptions v = Fixtures.options(submissions, prompts.subList(0, images));
             String id = client.submit(SubmitCommand.request(v, render.settings(), null, 900)).path("validationId").asText();
             out.printf("validation %s: %d submissions (honest-1, honest-2 and the dishonest '%s') x %d images, seed 42%n",

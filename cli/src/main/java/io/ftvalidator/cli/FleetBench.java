@@ -47,9 +47,10 @@ final class FleetBench {
         LocalCluster.Spec spec = new LocalCluster.Spec(
                 home.resolve("coordinator/target/quarkus-app/quarkus-run.jar"),
                 home.resolve("validator-worker/target/quarkus-app/quarkus-run.jar"),
-                1, 1, dir, Map.of("ftval.topics.job-partitions", Integer.toString(jobPartitions)), Map.of(), Duration.ofSeconds(180));
+                1, 1, dir, Map.of("ftval.topics.job-partitions", Integer.toString(jobPartitions)), Map.of(), Duration.ofSeconds(180))
+                .withBase("fixture", io.ftvalidator.engine.bundle.Verified.digestOf(Fixtures.base()), Fixtures.base().toUri().toString());
         try (LocalCluster cluster = LocalCluster.start(spec)) {
-            CoordinatorClient client = new CoordinatorClient(cluster.coordinatorUrl());
+            CoordinatorClient client = CoordinatorClient.of(cluster);
             LocalCluster.Service fast = cluster.workers().get(0);
             validate(client, prompts); // loads the models and warms the JIT, as the timed runs find them
             Run alone = timed(client);

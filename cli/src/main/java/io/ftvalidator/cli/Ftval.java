@@ -25,7 +25,7 @@ import picocli.CommandLine.ScopeType;
             "4:with --exit-code: no agreement (NO_CONSENSUS, INCONCLUSIVE or REJECTED)",
             "5:status --exit-code: not decided yet (PENDING)"},
         subcommands = {HashCommand.class, RenderCommand.class, CompareCommand.class, CalibrateCommand.class, DigestCommand.class, ExportCommand.class,
-            DemoCommand.class, ClusterCommand.class, SubmitCommand.class, StatusCommand.class, BenchCommand.class})
+            DemoCommand.class, ClusterCommand.class, SubmitCommand.class, StatusCommand.class, BenchCommand.class, ApiKeyCommand.class})
 public final class Ftval {
 
     /** Exit code of a failure the user can act on (bad model, bad file). */

@@ -1,5 +1,6 @@
 package io.ftvalidator.cli;
 
+import io.ftvalidator.engine.bundle.Verified;
 import io.ftvalidator.local.LocalCluster;
 import io.ftvalidator.local.LocalRegistry;
 import io.ftvalidator.schemas.RecordSerde;
@@ -27,6 +28,10 @@ final class LocalClusterOptions {
                     + "docs/integration.md) (default: ${DEFAULT-VALUE})")
     String serde;
 
+    @Option(names = "--allow-bundles", description = "let requests bring whole bundles and bases of their own, not only LoRA weights"
+            + " on the fixture base (ftval.requests.allow-bundles; docs/security.md)")
+    boolean allowBundles;
+
     /**
      * @param quickStart whether the services' JVMs start quick ({@link LocalCluster#QUICK_START}):
      *     for clusters started by hand, not for benchmarks
@@ -45,6 +50,9 @@ final class LocalClusterOptions {
                 home.resolve("validator-worker/target/quarkus-app/quarkus-run.jar"),
                 workers, threads, dir, coordinatorProps, Map.of(), Duration.ofSeconds(180));
         spec = quickStart ? spec.withJvmOptions(LocalCluster.QUICK_START) : spec;
+        // the fixture base is on the allow-list; other models only with --allow-bundles
+        spec = spec.withBase("fixture", Verified.digestOf(Fixtures.base()), Fixtures.base().toUri().toString())
+                .with(Map.of("ftval.requests.allow-bundles", Boolean.toString(allowBundles)));
         return LocalCluster.start(switch (RecordSerde.Encoding.of(serde)) {
             case SINGLE_OBJECT -> spec;
             case REGISTRY -> spec.withRegistry(LocalRegistry.defaultApp(home));

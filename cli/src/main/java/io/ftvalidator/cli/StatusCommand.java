@@ -42,7 +42,7 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        CoordinatorClient client = new CoordinatorClient(cluster.url());
+        CoordinatorClient client = cluster.client();
         PrintWriter out = spec.commandLine().getOut();
         JsonNode status;
         if (await) {

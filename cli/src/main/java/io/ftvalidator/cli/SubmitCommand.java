@@ -55,7 +55,7 @@ final class SubmitCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         ObjectNode request = request(validation, render.settings(), id, deadlineSeconds);
-        CoordinatorClient client = new CoordinatorClient(cluster.url());
+        CoordinatorClient client = cluster.client();
         JsonNode accepted = client.submit(request);
         String validationId = accepted.path("validationId").asText();
         PrintWriter out = spec.commandLine().getOut();

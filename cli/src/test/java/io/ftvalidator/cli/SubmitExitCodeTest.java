@@ -24,6 +24,7 @@ class SubmitExitCodeTest {
     private HttpServer coordinator;
     private String verdict;
     private final List<String> posted = new ArrayList<>();
+    private String requiredKey;
 
     @BeforeEach
     void start() throws IOException {
@@ -40,6 +41,12 @@ class SubmitExitCodeTest {
     private void answer(HttpExchange x) throws IOException {
         String body;
         int code;
+        if (requiredKey != null && !("Bearer " + requiredKey).equals(x.getRequestHeaders().getFirst("Authorization"))) {
+            x.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"ftvalidator\"");
+            x.sendResponseHeaders(401, -1);
+            x.close();
+            return;
+        }
         if (x.getRequestMethod().equals("POST")) {
             posted.add(new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             code = 202;
@@ -95,5 +102,18 @@ class SubmitExitCodeTest {
         CommandLineErrorsTest.Run status = CommandLineErrorsTest.ftval("status", "--coordinator",
                 "http://localhost:" + coordinator.getAddress().getPort(), "v1", "--exit-code");
         assertThat(status.exit()).isEqualTo(Ftval.OUTLIER);
+    }
+
+    @Test
+    void shouldSendTheApiKeyAndSayWhatToDoWhenItIsRefused() throws Exception {
+        verdict = "AGREED";
+        requiredKey = "k-0123456789";
+        CommandLineErrorsTest.Run refused = submit();
+        assertThat(refused.exit()).isNotZero();
+        assertThat(refused.err()).contains("refused the request without an API key (HTTP 401): give --api-key or FTVAL_API_KEY");
+        assertThat(submit("--api-key", "wrong").err()).contains("refused the API key (HTTP 401)");
+        assertThat(submit("--api-key", requiredKey).exit()).isZero();
+        assertThat(CommandLineErrorsTest.ftval("status", "--coordinator", "http://localhost:" + coordinator.getAddress().getPort(),
+                "--api-key", requiredKey, "v1").exit()).isZero();
     }
 }

@@ -155,7 +155,9 @@ class ClusterEndToEndIT {
         assertThat(d.path("outliers").toString()).isEqualTo("[\"ghost\"]");
         assertThat(d.path("failed")).hasSize(1);
         assertThat(d.path("failed").get(0).path("submission").asText()).isEqualTo("ghost");
-        assertThat(d.path("failed").get(0).path("reason").asText()).contains("NOT_FOUND").contains(missing.toString());
+        // the requester reads the kind and a fixed sentence; the worker's path stays in the worker's log
+        assertThat(d.path("failed").get(0).path("reason").asText()).isEqualTo("image 0: NOT_FOUND: the model is not where its URI points");
+        assertThat(d.toString()).doesNotContain(missing.toString());
     }
 
     @Test
@@ -260,6 +262,178 @@ class ClusterEndToEndIT {
         assertThat(d.path("verdict").asText()).isEqualTo("INCONCLUSIVE");
         assertThat(d.path("missingImages").size()).isGreaterThan(0);
         assertThat(d.path("reason").asText()).startsWith("the deadline passed with ");
+    }
+
+    @Test
+    void shouldRefuseRequestsWithoutAKnownApiKey() throws Exception {
+        ObjectNode request = groupOfThree("no-key", "dishonest-random", "mean");
+        HttpResponse<String> anonymous = cluster.post(request, null);
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate")).contains("Bearer realm=\"ftvalidator\"");
+        assertThat(cluster.post(request, "not-a-key-of-this-cluster").statusCode()).isEqualTo(401);
+        assertThat(cluster.get("no-key", null).statusCode()).isEqualTo(401);
+        assertThat(cluster.status("no-key")).isNull(); // nothing was taken
+    }
+
+    @Test
+    void shouldShowAValidationOnlyToItsRequester() throws Exception {
+        JsonNode mine = validate(TestCluster.request("private", List.of("honest-1", "honest-3"),
+                List.of(TestCluster.lora("honest-1"), TestCluster.lora("honest-3")), 1, "mean"));
+        assertThat(mine.path("state").asText()).isEqualTo("DECIDED");
+        HttpResponse<String> theirs = cluster.get("private", TestCluster.OTHER_KEY);
+        HttpResponse<String> unknown = cluster.get("no-such-validation", TestCluster.OTHER_KEY);
+        assertThat(theirs.statusCode()).isEqualTo(404); // not 403: another requester learns nothing from an id
+        assertThat(theirs.body()).isEqualTo(unknown.body().replace("no-such-validation", "private"));
+        // an operator reads every requester's validations
+        HttpResponse<String> operator = cluster.get("private", TestCluster.OPERATOR_KEY);
+        assertThat(operator.statusCode()).isEqualTo(200);
+        assertThat(TestCluster.JSON.readTree(operator.body()).path("state").asText()).isEqualTo("DECIDED");
+        // the other requester's own validations are its own
+        ObjectNode other = TestCluster.request("other-private", List.of("honest-1", "honest-3"),
+                List.of(TestCluster.lora("honest-1"), TestCluster.lora("honest-3")), 1, "mean");
+        assertThat(cluster.post(other, TestCluster.OTHER_KEY).statusCode()).isEqualTo(202);
+        assertThat(cluster.post(other, TestCluster.OTHER_KEY).statusCode()).isEqualTo(409);
+        long until = System.nanoTime() + DECISION.toNanos();
+        while (cluster.get("other-private", TestCluster.OTHER_KEY).statusCode() != 200 && System.nanoTime() < until) {
+            Thread.sleep(100);
+        }
+        assertThat(cluster.get("other-private", TestCluster.OTHER_KEY).statusCode()).isEqualTo(200);
+        assertThat(cluster.status("other-private")).isNull();
+    }
+
+    @Test
+    void shouldAcceptOneOfManySimultaneousPostsOfAnIdAndAnswerTheRest409() throws Exception {
+        ObjectNode request = groupOfThree("raced", "dishonest-random", "mean");
+        request.put("images", 1);
+        request.remove("prompts");
+        request.putArray("prompts").add(TestCluster.prompts(1).get(0));
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            var start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<Integer>> posts = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                posts.add(pool.submit(() -> {
+                    start.await();
+                    return cluster.post(request).statusCode();
+                }));
+            }
+            start.countDown();
+            List<Integer> codes = new ArrayList<>();
+            for (var p : posts) {
+                codes.add(p.get());
+            }
+            assertThat(codes).containsOnly(202, 409);
+            assertThat(codes.stream().filter(c -> c == 202).count()).as(codes.toString()).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(cluster.awaitDecision("raced", DECISION, new ArrayList<>()).path("state").asText()).isEqualTo("DECIDED");
+        assertThat(cluster.post(request).statusCode()).isEqualTo(409);
+    }
+
+    @Test
+    void shouldRefuseABodyLargerThanARequestMayBe() throws Exception {
+        ObjectNode request = groupOfThree("oversized", "dishonest-random", "mean");
+        request.put("padding", "x".repeat(2 * 1024 * 1024));
+        // HTTP/1.1 announcing the body's length first, as a client sending a large body should: refused before it is sent
+        HttpResponse<String> r = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build()
+                .send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(cluster.cluster.coordinatorUrl() + "/validations"))
+                        .header("Content-Type", "application/json").header("Authorization", "Bearer " + cluster.cluster.apiKey())
+                        .expectContinue(true).POST(java.net.http.HttpRequest.BodyPublishers.ofString(TestCluster.JSON.writeValueAsString(request)))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(413);
+        assertThat(cluster.status("oversized")).isNull();
+    }
+
+    @Test
+    void shouldListEveryProblemOfTheBodysShape() throws Exception {
+        ObjectNode request = groupOfThree("shape", "dishonest-random", "mean");
+        request.put("imagez", 3);
+        request.put("images", 2.5);
+        request.put("requester", "someone-else");
+        request.putObject("settings").put("steps", 12.7);
+        HttpResponse<String> r = cluster.post(request);
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(TestCluster.JSON.readTree(r.body()).path("problems").toString())
+                .contains("imagez is not a field; the fields are ")
+                .contains("images must be an integer, got 2.5")
+                .contains("requester is not a field")
+                .contains("settings.steps must be an integer, got 12.7");
+        assertThat(cluster.status("shape")).isNull();
+    }
+
+    @Test
+    void shouldRefuseABaseOffTheAllowListAndAWholeBundle() throws Exception {
+        ObjectNode request = groupOfThree("off-list", "dishonest-random", "mean");
+        ((ObjectNode) request.path("submissions").get(1)).put("baseSha256", "0e".repeat(32));
+        ObjectNode bundle = (ObjectNode) request.path("submissions").get(2);
+        bundle.put("modelUri", TestCluster.base().toUri().toString());
+        bundle.put("sha256", Verified.digestOf(TestCluster.base()));
+        bundle.remove("baseModelUri");
+        bundle.remove("baseSha256");
+        HttpResponse<String> r = cluster.post(request);
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(TestCluster.JSON.readTree(r.body()).path("problems").toString())
+                .contains("submissions[1].baseSha256 names no base of this cluster's allow-list (fixture ")
+                .contains("submissions[2]: only LoRA weights are accepted");
+    }
+
+    @Test
+    void shouldAskABrowserForAnOperatorsKeyOnTheWebView() throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        java.net.URI list = java.net.URI.create(cluster.cluster.coordinatorUrl() + "/ui/api/validations");
+        var anonymous = http.send(java.net.http.HttpRequest.newBuilder(list).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValue("Basic realm=\"ftvalidator\"");
+        // a browser sends the key as the password; the local cluster's own requester is an operator
+        String basic = java.util.Base64.getEncoder().encodeToString(("anyone:" + cluster.cluster.apiKey()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        var operator = http.send(java.net.http.HttpRequest.newBuilder(list).header("Authorization", "Basic " + basic).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(operator.statusCode()).as(operator.body()).isEqualTo(200);
+        assertThat(operator.body()).startsWith("[");
+    }
+
+    @Test
+    void shouldServeHealthAndMetricsOnTheManagementPortOnly() throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        var onApi = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(cluster.cluster.coordinatorUrl() + "/q/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        var onManagement = http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(cluster.cluster.coordinator().managementUrl() + "/q/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(onApi.statusCode()).isEqualTo(404);
+        assertThat(onManagement.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldRefuseAForgedScoreAndCountIt() throws Exception {
+        ObjectNode request = groupOfThree("forged", "dishonest-random", "mean");
+        request.put("images", 40);
+        request.put("deadlineSeconds", 3);
+        request.remove("prompts");
+        request.putArray("prompts").add(TestCluster.prompts(1).get(0));
+        assertThat(cluster.post(request).statusCode()).isEqualTo(202);
+        ImageScore forged = ImageScore.newBuilder().setValidationId("forged").setImageIndex(39).setAttempt(0).setWorkerId("forger")
+                .setDevice(new io.ftvalidator.schemas.DeviceInfo(io.ftvalidator.schemas.DeviceKind.GPU, "a card", 1L, 1, "none",
+                        io.ftvalidator.schemas.Precision.FLOAT32))
+                .setResults(List.of(new io.ftvalidator.schemas.SubmissionResult("honest-1", 1L, 1L, null),
+                        new io.ftvalidator.schemas.SubmissionResult("honest-2", 1L, 1L, null),
+                        new io.ftvalidator.schemas.SubmissionResult("dishonest", 1L, 1L, null)))
+                .setStartedAtMillis(0).setFinishedAtMillis(0).setNonce("0123456789abcdef0123456789abcdef").build();
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.cluster.bootstrapServers());
+        try (KafkaProducer<String, ImageScore> producer = new KafkaProducer<>(p, new StringSerializer(), Topics.IMAGE_SCORES.valueSerde().serializer())) {
+            producer.send(new ProducerRecord<>(Topics.IMAGE_SCORES.name(), "forged", forged)).get();
+        }
+        JsonNode d = cluster.awaitDecision("forged", DECISION, new ArrayList<>()).path("decision");
+        List<String> workers = new ArrayList<>();
+        d.path("renders").forEach(r -> workers.add(r.path("worker").asText()));
+        assertThat(workers).doesNotContain("forger");
+        var dead = cluster.records(Topics.DEAD_LETTERS.name(), new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                r -> "forged".equals(r.key()), Duration.ofSeconds(3), Duration.ofSeconds(30));
+        assertThat(dead).hasSize(1);
+        assertThat(new String(dead.get(0).headers().lastHeader(Topics.DEAD_LETTER_REASON).value()))
+                .startsWith("the score of image 39 does not carry its job's nonce");
+        assertThat(cluster.metric(cluster.cluster.coordinator(), "ftval_scores_refused_total", "reason=\"nonce\"")).isEqualTo(1.0);
     }
 
     /** Re-publishes every score of the validation as it appears: each one arrives twice. */

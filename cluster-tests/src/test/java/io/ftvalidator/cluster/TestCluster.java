@@ -40,6 +40,12 @@ final class TestCluster implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     static final Path HOME = Path.of(System.getProperty("ftval.home", "..")).toAbsolutePath().normalize();
     static final Path MODELS = HOME.resolve("fixtures/models");
+    /** A second requester of every test cluster, beside the cluster's own ({@link LocalCluster#LOCAL_REQUESTER}). */
+    static final String OTHER_REQUESTER = "other-service";
+    static final String OTHER_KEY = LocalCluster.newApiKey();
+    /** A requester with the operator role: it reads every validation. */
+    static final String OPERATOR = "operator-console";
+    static final String OPERATOR_KEY = LocalCluster.newApiKey();
 
     final LocalCluster cluster;
     private final KafkaContainer container;
@@ -66,6 +72,16 @@ final class TestCluster implements AutoCloseable {
 
     private static TestCluster start(int workers, boolean registry, Map<String, String> workerProps, Map<String, String> brokerProps)
             throws IOException {
+        return start(workers, registry, Map.of(), workerProps, brokerProps);
+    }
+
+    /** A cluster whose coordinator takes {@code coordinatorProps} besides the test cluster's own. */
+    static TestCluster startWithCoordinator(int workers, Map<String, String> coordinatorProps) throws IOException {
+        return start(workers, false, coordinatorProps, Map.of(), Map.of());
+    }
+
+    private static TestCluster start(int workers, boolean registry, Map<String, String> coordinatorProps, Map<String, String> workerProps,
+            Map<String, String> brokerProps) throws IOException {
         KafkaContainer container = null;
         if (dockerAvailable()) {
             container = new KafkaContainer("apache/kafka:4.4.0");
@@ -75,8 +91,14 @@ final class TestCluster implements AutoCloseable {
         LocalCluster.Spec spec = new LocalCluster.Spec(
                 HOME.resolve("coordinator/target/quarkus-app/quarkus-run.jar"),
                 HOME.resolve("validator-worker/target/quarkus-app/quarkus-run.jar"),
-                workers, 1, work, Map.of("ftval.deadline-scan", "500ms"), workerProps, Duration.ofSeconds(180))
-                .withBrokerProps(brokerProps);
+                workers, 1, work, Map.of("ftval.deadline-scan", "500ms",
+                        "ftval.auth.api-keys." + OTHER_REQUESTER, LocalCluster.sha256(OTHER_KEY),
+                        "ftval.auth.api-keys." + OPERATOR, LocalCluster.sha256(OPERATOR_KEY),
+                        "ftval.auth.operators", OPERATOR), workerProps, Duration.ofSeconds(180))
+                .withCoordinator(coordinatorProps)
+                .withBrokerProps(brokerProps)
+                // the fixture base on the allow-list: requests bring LoRA weights only, as in production
+                .withBase("fixture", Verified.digestOf(base()), base().toUri().toString());
         if (container != null) {
             spec = spec.withExternalKafka(container.getBootstrapServers());
         }
@@ -148,15 +170,36 @@ final class TestCluster implements AutoCloseable {
     }
 
     HttpResponse<String> post(ObjectNode body) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(cluster.coordinatorUrl() + "/validations"))
+        return post(body, cluster.apiKey());
+    }
+
+    /** Posts as the requester of {@code apiKey} (null: no credentials). */
+    HttpResponse<String> post(ObjectNode body, String apiKey) throws IOException, InterruptedException {
+        return post(JSON.writeValueAsString(body), apiKey);
+    }
+
+    HttpResponse<String> post(String body, String apiKey) throws IOException, InterruptedException {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(cluster.coordinatorUrl() + "/validations"))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (apiKey != null) {
+            r.header("Authorization", "Bearer " + apiKey);
+        }
+        return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** {@code GET /validations/{id}} as the requester of {@code apiKey} (null: no credentials). */
+    HttpResponse<String> get(String id, String apiKey) throws IOException, InterruptedException {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(cluster.coordinatorUrl() + "/validations/" + id));
+        if (apiKey != null) {
+            r.header("X-API-Key", apiKey);
+        }
+        return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** The status JSON, or null while the coordinator does not know the validation. */
     JsonNode status(String id) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(cluster.coordinatorUrl() + "/validations/" + id)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = get(id, cluster.apiKey());
         return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
     }
 
@@ -207,7 +250,7 @@ final class TestCluster implements AutoCloseable {
 
     /** The names of every series a service exports on /q/metrics (histogram buckets, counts and sums each by name). */
     java.util.Set<String> metricNames(LocalCluster.Service service) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(service.url() + "/q/metrics")).build(),
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(service.managementUrl() + "/q/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString());
         java.util.Set<String> names = new java.util.TreeSet<>();
         r.body().lines().filter(l -> !l.startsWith("#") && !l.isBlank()).forEach(l -> names.add(l.split("[{ ]", 2)[0]));
@@ -216,14 +259,14 @@ final class TestCluster implements AutoCloseable {
 
     /** A service's health endpoint ({@code ready} or {@code live}) as JSON. */
     JsonNode health(LocalCluster.Service service, String which) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(service.url() + "/q/health/" + which)).build(),
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(service.managementUrl() + "/q/health/" + which)).build(),
                 HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(r.body());
     }
 
     /** The sum of a Prometheus metric's samples on a service whose labels contain {@code labels}. */
     double metric(LocalCluster.Service service, String name, String labels) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(service.url() + "/q/metrics")).build(),
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(service.managementUrl() + "/q/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString());
         double sum = 0;
         for (String line : r.body().lines().toList()) {

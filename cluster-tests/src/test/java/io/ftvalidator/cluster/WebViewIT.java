@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -52,7 +53,9 @@ class WebViewIT {
         if (chromium == null) {
             return; // each test is skipped, saying why (below): no cluster to start
         }
-        cluster = TestCluster.start(1);
+        // the page's rendering is what this class checks: the view is opened to any caller here (a browser
+        // on a real cluster gives an operator's key: ClusterEndToEndIT.shouldAskABrowserForAnOperatorsKeyOnTheWebView)
+        cluster = TestCluster.startWithCoordinator(1, Map.of("quarkus.http.auth.permission.ui.policy", "permit"));
         HttpResponse<String> accepted = cluster.post(TestCluster.request(ID, SUBMISSIONS,
                 SUBMISSIONS.stream().map(TestCluster::lora).toList(), IMAGES, "mean"));
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);

@@ -13,6 +13,10 @@ public final class EngineException extends RuntimeException {
         BAD_INPUT(true),
         /** A file or folder that does not exist or cannot be read. */
         NOT_FOUND(true),
+        /** A model URI the fetch policy refuses: its scheme, host or address, or a redirect to one (docs/security.md). */
+        NOT_ALLOWED(true),
+        /** A model larger than the fetch policy accepts, or a bundle whose extraction passes its bounds. */
+        TOO_LARGE(true),
         /** A bundle or LoRA whose content does not match the digest the caller expects. */
         DIGEST_MISMATCH(true),
         /** A bundle whose layout, manifest or configuration is wrong. */
@@ -21,7 +25,10 @@ public final class EngineException extends RuntimeException {
         INVALID_LORA(true),
         /** The engine could not load a module (corrupt TorchScript, wrong signature). */
         LOAD_FAILED(true),
-        /** A model could not be downloaded (network, server error). Not the submission's fault. */
+        /**
+         * A model could not be downloaded (network, server error, deadline). Whose fault depends on
+         * where from: the fetcher says it per failure (docs/security.md, blame); by default the worker's.
+         */
         FETCH_FAILED(false),
         /** The device ran out of memory. Not the submission's fault. */
         OUT_OF_MEMORY(false),
@@ -37,15 +44,21 @@ public final class EngineException extends RuntimeException {
     }
 
     private final Kind kind;
+    private final boolean submissionFault;
 
     public EngineException(Kind kind, String message) {
-        super(message);
-        this.kind = kind;
+        this(kind, message, kind.submissionFault, null);
     }
 
     public EngineException(Kind kind, String message, Throwable cause) {
+        this(kind, message, kind.submissionFault, cause);
+    }
+
+    /** An error whose blame is not its kind's usual one: a fetch from the submitter's own server, a base's trouble met through a LoRA. */
+    public EngineException(Kind kind, String message, boolean submissionFault, Throwable cause) {
         super(message, cause);
         this.kind = kind;
+        this.submissionFault = submissionFault;
     }
 
     public Kind kind() {
@@ -57,6 +70,6 @@ public final class EngineException extends RuntimeException {
      * the worker's trouble: another attempt, elsewhere, may succeed.
      */
     public boolean submissionFault() {
-        return kind.submissionFault;
+        return submissionFault;
     }
 }

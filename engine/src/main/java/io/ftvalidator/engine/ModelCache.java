@@ -133,7 +133,12 @@ public final class ModelCache implements AutoCloseable {
             ModelRef baseRef = base.orElseThrow(() -> new EngineException(
                     Kind.BAD_INPUT, model.path() + " is a LoRA: name the base bundle it applies to"));
             LoraAdapter lora = lora(model);
-            return hold(baseRef, Optional.of(lora));
+            try {
+                return hold(baseRef, Optional.of(lora));
+            } catch (EngineException e) {
+                // the LoRA was read: what fails now is its base, which is not the LoRA's doing
+                throw new EngineException(e.kind(), e.getMessage(), false, e);
+            }
         }
         return hold(model, Optional.empty());
     }

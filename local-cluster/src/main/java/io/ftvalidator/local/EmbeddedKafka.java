@@ -28,11 +28,17 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final KafkaRaftServer server;
     private final String bootstrapServers;
     private final Path dataDir;
+    private final int clientPort;
+    private final int controllerPort;
+    private final Map<String, String> overrides;
 
-    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers, Path dataDir) {
+    private EmbeddedKafka(KafkaRaftServer server, Path dataDir, int clientPort, int controllerPort, Map<String, String> overrides) {
         this.server = server;
-        this.bootstrapServers = bootstrapServers;
+        this.bootstrapServers = "localhost:" + clientPort;
         this.dataDir = dataDir;
+        this.clientPort = clientPort;
+        this.controllerPort = controllerPort;
+        this.overrides = overrides;
     }
 
     /**
@@ -43,9 +49,23 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     public static EmbeddedKafka start(Path dataDir, int port, Map<String, String> overrides) {
         try {
+            return start(dataDir, port == 0 ? freePort() : port, freePort(), overrides);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Starts a broker on this stopped one's log directory and ports: clients see the broker come
+     * back, with every record it had.
+     */
+    public EmbeddedKafka startAgain() {
+        return start(dataDir, clientPort, controllerPort, overrides);
+    }
+
+    private static EmbeddedKafka start(Path dataDir, int clientPort, int controllerPort, Map<String, String> overrides) {
+        try {
             Files.createDirectories(dataDir);
-            int clientPort = port == 0 ? freePort() : port;
-            int controllerPort = freePort();
             Properties props = new Properties();
             props.put("process.roles", "broker,controller");
             props.put("node.id", "1");
@@ -75,7 +95,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup();
-            return new EmbeddedKafka(server, "localhost:" + clientPort, dataDir);
+            return new EmbeddedKafka(server, dataDir, clientPort, controllerPort, Map.copyOf(overrides));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (Exception e) {

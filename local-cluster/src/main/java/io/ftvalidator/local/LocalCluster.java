@@ -77,7 +77,36 @@ public final class LocalCluster implements AutoCloseable {
             return new Spec(coordinatorJar, workerJar, workers, workerThreads, workDir, coordinatorProps, workerProps, brokerProps,
                     startTimeout, externalKafka, registryApp, options);
         }
+
+        /**
+         * A base bundle on the allow-list of the coordinator and every worker
+         * ({@code ftval.bases.<name>.sha256} and {@code .uri}, docs/security.md).
+         */
+        public Spec withBase(String name, String sha256, String uri) {
+            return with(Map.of("ftval.bases." + name + ".sha256", sha256, "ftval.bases." + name + ".uri", uri));
+        }
+
+        /** {@code props} for the coordinator, over its other settings. */
+        public Spec withCoordinator(Map<String, String> props) {
+            Map<String, String> c = new LinkedHashMap<>(coordinatorProps);
+            c.putAll(props);
+            return new Spec(coordinatorJar, workerJar, workers, workerThreads, workDir, c, workerProps, brokerProps,
+                    startTimeout, externalKafka, registryApp, jvmOptions);
+        }
+
+        /** {@code props} for the coordinator and every worker alike. */
+        public Spec with(Map<String, String> props) {
+            Map<String, String> c = new LinkedHashMap<>(coordinatorProps);
+            Map<String, String> w = new LinkedHashMap<>(workerProps);
+            c.putAll(props);
+            w.putAll(props);
+            return new Spec(coordinatorJar, workerJar, workers, workerThreads, workDir, c, w, brokerProps,
+                    startTimeout, externalKafka, registryApp, jvmOptions);
+        }
     }
+
+    /** The requester a local cluster's own API key ({@link #apiKey()}) authenticates. */
+    public static final String LOCAL_REQUESTER = "local";
 
     /**
      * JVM options for a cluster started by hand (the demo, {@code ftval cluster}): the client
@@ -101,24 +130,33 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    private final EmbeddedKafka kafka;
+    private EmbeddedKafka kafka;
     private final LocalRegistry registry;
+    private final String apiKey;
     private final String bootstrapServers;
     private final Spec spec;
-    private final Service coordinator;
+    private Service coordinator;
+    private Map<String, String> coordinatorSettings;
+    private int coordinatorStarts = 1;
     private final List<Service> workers = new ArrayList<>();
     private Startup startup;
 
-    /** A child process and what it answers on. */
-    public record Service(String name, Process process, int httpPort, Path log) {
+    /** A child process and what it answers on: its API, and its management interface (health, metrics). */
+    public record Service(String name, Process process, int httpPort, int managementPort, Path log) {
         public String url() {
             return "http://localhost:" + httpPort;
         }
+
+        /** Health ({@code /q/health}) and metrics ({@code /q/metrics}). */
+        public String managementUrl() {
+            return "http://localhost:" + managementPort;
+        }
     }
 
-    private LocalCluster(EmbeddedKafka kafka, LocalRegistry registry, Spec spec, Service coordinator) {
+    private LocalCluster(EmbeddedKafka kafka, LocalRegistry registry, Spec spec, Service coordinator, String apiKey) {
         this.kafka = kafka;
         this.registry = registry;
+        this.apiKey = apiKey;
         this.bootstrapServers = kafka != null ? kafka.bootstrapServers() : spec.externalKafka();
         this.spec = spec;
         this.coordinator = coordinator;
@@ -145,10 +183,22 @@ public final class LocalCluster implements AutoCloseable {
             if (registry != null) {
                 registry.awaitReady(spec.startTimeout());
             }
-            Service coordinator = launch("coordinator", spec.coordinatorJar(), spec, bootstrap, props(spec.coordinatorProps(), serde(registry, Map.of(
+            String apiKey = newApiKey();
+            Map<String, String> coordinatorSettings = props(spec.coordinatorProps(), serde(registry, Map.of(
                     "ftval.state-dir", spec.workDir().resolve("coordinator-state").toString(),
-                    "ftval.topics.partitions", "6"))));
-            cluster = new LocalCluster(kafka, registry, spec, coordinator);
+                    "ftval.topics.partitions", "6",
+                    // one broker: one replica, and a write needs only it
+                    "ftval.topics.replication", "1",
+                    "ftval.topics.min-insync-replicas", "1",
+                    "ftval.auth.api-keys." + LOCAL_REQUESTER, sha256(apiKey),
+                    // its own key opens the web view too (/ui, operators only)
+                    "ftval.auth.operators", LOCAL_REQUESTER)));
+            Service coordinator = launch("coordinator", spec.coordinatorJar(), spec, bootstrap, coordinatorSettings);
+            // a restarted coordinator answers where this one did
+            coordinatorSettings.put("quarkus.http.port", Integer.toString(coordinator.httpPort()));
+            coordinatorSettings.put("quarkus.management.port", Integer.toString(coordinator.managementPort()));
+            cluster = new LocalCluster(kafka, registry, spec, coordinator, apiKey);
+            cluster.coordinatorSettings = coordinatorSettings;
             for (int i = 1; i <= spec.workers(); i++) {
                 cluster.workers.add(cluster.launchWorker(Map.of()));
             }
@@ -182,6 +232,38 @@ public final class LocalCluster implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Kills the coordinator with SIGKILL (no shutdown hook, no commit, no flush) and starts another
+     * on the same ports, state directory and settings; waits until it is ready.
+     */
+    public Service killAndRestartCoordinator() {
+        coordinator.process().destroyForcibly();
+        try {
+            coordinator.process().waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        coordinatorStarts++;
+        coordinator = launch("coordinator-" + coordinatorStarts, spec.coordinatorJar(), spec, bootstrapServers, coordinatorSettings);
+        awaitReady(List.of(coordinator), System.nanoTime());
+        return coordinator;
+    }
+
+    /**
+     * Stops the in-JVM broker and starts it again on the same log directory and ports after
+     * {@code down}; the services see it go away and come back. Not for an external broker.
+     */
+    public void restartBroker(Duration down) {
+        if (kafka == null) {
+            throw new IllegalStateException("the broker is external: restart it where it runs");
+        }
+        EmbeddedKafka old = kafka;
+        old.close();
+        sleep(down.toMillis());
+        kafka = old.startAgain();
+    }
+
     /** Starts one more worker and waits until it is ready. */
     public Service addWorker() {
         return addWorker(Map.of());
@@ -201,6 +283,8 @@ public final class LocalCluster implements AutoCloseable {
                 "ftval.worker.id", "worker-" + n,
                 "ftval.worker.threads", Integer.toString(spec.workerThreads()),
                 "ftval.worker.cache-dir", spec.workDir().resolve("worker-cache").toString(),
+                // models named by local paths: a local cluster's requests are its user's own
+                "ftval.worker.fetch.allow-file", "true",
                 "ai.djl.offline", "true")));
         settings.putAll(extra);
         return launch("worker-" + n, spec.workerJar(), spec, bootstrapServers, settings);
@@ -213,6 +297,28 @@ public final class LocalCluster implements AutoCloseable {
 
     public String coordinatorUrl() {
         return coordinator.url();
+    }
+
+    /** The API key of the requester {@value #LOCAL_REQUESTER}, made for this cluster (only its SHA-256 is given to the coordinator). */
+    public String apiKey() {
+        return apiKey;
+    }
+
+    /** A new API key: 32 random bytes, hex. */
+    public static String newApiKey() {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        return java.util.HexFormat.of().formatHex(key);
+    }
+
+    /** The SHA-256 of a key, as the coordinator's {@code ftval.auth.api-keys.*} takes it. */
+    public static String sha256(String key) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public String bootstrapServers() {
@@ -241,6 +347,8 @@ public final class LocalCluster implements AutoCloseable {
     private static Service launch(String name, Path jar, Spec spec, String bootstrap, Map<String, String> props) {
         try {
             int port = props.containsKey("quarkus.http.port") ? Integer.parseInt(props.get("quarkus.http.port")) : EmbeddedKafka.freePort();
+            int management = props.containsKey("quarkus.management.port") ? Integer.parseInt(props.get("quarkus.management.port"))
+                    : EmbeddedKafka.freePort();
             Files.createDirectories(spec.workDir());
             Path log = spec.workDir().resolve(name + ".log");
             List<String> command = new ArrayList<>();
@@ -249,8 +357,9 @@ public final class LocalCluster implements AutoCloseable {
             command.addAll(spec.jvmOptions());
             command.add("-Dkafka.bootstrap.servers=" + bootstrap);
             command.add("-Dquarkus.http.port=" + port);
+            command.add("-Dquarkus.management.port=" + management);
             props.forEach((k, v) -> {
-                if (!k.equals("quarkus.http.port")) {
+                if (!k.equals("quarkus.http.port") && !k.equals("quarkus.management.port")) {
                     command.add("-D" + k + "=" + v);
                 }
             });
@@ -260,7 +369,7 @@ public final class LocalCluster implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
                     .start();
-            return new Service(name, process, port, log);
+            return new Service(name, process, port, management, log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
         }
@@ -296,7 +405,7 @@ public final class LocalCluster implements AutoCloseable {
 
     private static boolean isReady(HttpClient http, Service service) {
         try {
-            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(service.url() + "/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
+            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(service.managementUrl() + "/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
                     HttpResponse.BodyHandlers.discarding());
             return r.statusCode() == 200;
         } catch (IOException notYet) {

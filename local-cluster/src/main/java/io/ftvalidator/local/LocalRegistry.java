@@ -208,6 +208,6 @@ public final class LocalRegistry implements AutoCloseable {
 
     @Override
     public void close() {
-        LocalCluster.stop(new LocalCluster.Service("registry", process, port, log));
+        LocalCluster.stop(new LocalCluster.Service("registry", process, port, port, log));
     }
 }

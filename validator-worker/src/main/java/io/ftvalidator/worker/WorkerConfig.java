@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -39,9 +40,11 @@ public interface WorkerConfig {
     /** Downloaded models and extracted bundles, by digest. */
     Path cacheDir();
 
-    /** The longest a model download may take. */
+    /** The longest one model download may take, from the request to the body's last byte. */
     @WithDefault("PT10M")
     Duration fetchTimeout();
+
+    Fetch fetch();
 
     Gpu gpu();
 
@@ -65,6 +68,40 @@ public interface WorkerConfig {
          */
         @WithDefault("256")
         int maxSide();
+    }
+
+    /** What may be fetched, from where, how much (docs/security.md). */
+    interface Fetch {
+
+        /** Fetch {@code http:} models too (https only by default). */
+        @WithDefault("false")
+        boolean allowHttp();
+
+        /** Read {@code file:} models named by requests (a local cluster, the command line); bases of the allow-list always may be. */
+        @WithDefault("false")
+        boolean allowFile();
+
+        /** Hosts a submitted model may come from, exact or {@code *.suffix}; none: any host with a public address. */
+        Optional<List<String>> hosts();
+
+        /** Networks (CIDR) a model may come from although private or loopback: an operator's own model store. */
+        Optional<List<String>> allowedNetworks();
+
+        /** The largest submitted model, in bytes (LoRA weights are tens to hundreds of MB). */
+        @WithDefault("1073741824")
+        long maxSubmissionBytes();
+
+        /** The largest base bundle of the allow-list, in bytes. */
+        @WithDefault("17179869184")
+        long maxBaseBytes();
+
+        /** Redirects followed, each one checked like the first address. */
+        @WithDefault("5")
+        int maxRedirects();
+
+        /** Downloads kept on disk, in bytes; the least recently used go first. */
+        @WithDefault("21474836480")
+        long cacheBytes();
     }
 
     /** How the render slots of a GPU are counted. */

@@ -1,6 +1,7 @@
 package io.ftvalidator.coordinator.aggregation;
 
 import io.ftvalidator.coordinator.deadletter.DeadLetters;
+import io.ftvalidator.coordinator.fanout.RenderJobs;
 import io.ftvalidator.coordinator.state.Timers;
 import io.ftvalidator.coordinator.state.ValidationStores;
 import io.ftvalidator.schemas.ImageScore;
@@ -18,7 +19,10 @@ import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -46,6 +50,7 @@ public final class ScoreProcessor implements Processor<String, ImageScore, Strin
     private final Duration scanInterval;
     private final Duration retention;
     private final boolean early;
+    private final MeterRegistry metrics;
     private final Counter duplicates;
     private final Counter scores;
     /** Images a validation decided early did not need. */
@@ -66,6 +71,7 @@ public final class ScoreProcessor implements Processor<String, ImageScore, Strin
         this.scanInterval = scanInterval;
         this.retention = retention;
         this.early = early;
+        this.metrics = metrics;
         this.saved = metrics.counter("ftval.images.saved");
         this.duplicates = metrics.counter("ftval.scores.duplicate");
         this.scores = metrics.counter("ftval.scores.aggregated");
@@ -85,6 +91,7 @@ public final class ScoreProcessor implements Processor<String, ImageScore, Strin
     public void process(Record<String, ImageScore> record) {
         ImageScore score = record.value();
         if (score == null) {
+            DeadLetters.send(context, record, Topics.IMAGE_SCORES.name(), DeadLetters.Reason.NO_VALUE, "a score record without a value (key " + record.key() + ")");
             return;
         }
         String id = score.getValidationId();
@@ -106,8 +113,11 @@ public final class ScoreProcessor implements Processor<String, ImageScore, Strin
             }
             ValidationRequest request = state.getRequest();
             int index = score.getImageIndex();
-            if (index < 0 || index >= request.getImages()) {
-                DeadLetters.send(context, record, Topics.IMAGE_SCORES.name(), DeadLetters.Reason.IMAGE_OUT_OF_RANGE, "image index " + index + " is outside 0.." + (request.getImages() - 1));
+            Optional<ScoreCheck.Refusal> refused = ScoreCheck.problem(state, score);
+            if (refused.isPresent()) {
+                metrics.counter("ftval.scores.refused", "reason", refused.get().tag()).increment();
+                LOG.warnf("score of image %d from %s refused: %s", index, score.getWorkerId(), refused.get().reason());
+                DeadLetters.send(context, record, Topics.IMAGE_SCORES.name(), DeadLetters.Reason.REFUSED_SCORE, refused.get().reason());
                 return;
             }
             // scores hold one per image: a second one for an image is dropped here, before it is added
@@ -144,14 +154,54 @@ public final class ScoreProcessor implements Processor<String, ImageScore, Strin
             }
             if (due.kind() == Timers.Kind.FORGET) {
                 store.delete(due.validationId());
+            } else if (due.kind() == Timers.Kind.RESEND) {
+                if (state.getDecision() == null) {
+                    resendMissing(state, now);
+                }
             } else if (state.getDecision() == null) {
                 MDC.put("validationId", due.validationId());
                 try {
                     publish(state, Decisions.inconclusive(state, now), now);
                     store.put(due.validationId(), state);
+                } catch (RuntimeException e) {
+                    // one validation's trouble does not stop the sweep of the others (a punctuation has no record to dead-letter)
+                    metrics.counter("ftval.deadline.failures").increment();
+                    LOG.errorf(e, "the deadline decision failed; the validation stays pending");
                 } finally {
                     MDC.remove("validationId");
                 }
+            }
+        }
+    }
+
+    /**
+     * Publishes the jobs of the images still without a score once more, with their nonces: a job
+     * the share group lost (seen across a broker restart, docs/reliability.md) is rendered after
+     * all, and a job rendered twice counts once.
+     */
+    private void resendMissing(ValidationState state, long now) {
+        ValidationRequest request = state.getRequest();
+        if (state.getJobNonces().size() != request.getImages() || state.getPrompts().size() != request.getImages()) {
+            return; // taken before nonces existed
+        }
+        Set<Integer> scored = new HashSet<>();
+        state.getScores().forEach(s -> scored.add(s.getImageIndex()));
+        int sent = 0;
+        for (int i = 0; i < request.getImages(); i++) {
+            if (!scored.contains(i)) {
+                // sent again without a trace context: the fan-out's span has ended
+                RenderJobs.send(context, RenderJobs.of(request, i, state.getPrompts().get(i), state.getJobNonces().get(i)), now,
+                        new RecordHeaders());
+                sent++;
+            }
+        }
+        if (sent > 0) {
+            metrics.counter("ftval.render.jobs.resent").increment(sent);
+            MDC.put("validationId", request.getValidationId());
+            try {
+                LOG.infof("%d of %d images still without a score: their jobs published once more", sent, request.getImages());
+            } finally {
+                MDC.remove("validationId");
             }
         }
     }

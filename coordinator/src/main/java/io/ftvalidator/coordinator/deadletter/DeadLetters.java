@@ -21,10 +21,16 @@ public final class DeadLetters {
     /** Why a record went to the dead letters, as the {@code reason} tag of {@code ftval.dead.letters} says it. */
     public enum Reason {
         UNKNOWN_VALIDATION("unknown-validation"),
-        IMAGE_OUT_OF_RANGE("image-out-of-range"),
+        /** A score that does not answer its job (ScoreCheck: image index, nonce, results, sizes). */
+        REFUSED_SCORE("refused-score"),
         ID_REUSED("id-reused"),
         INVALID_WITHOUT_ID("invalid-without-id"),
-        UNDESERIALIZABLE("undeserializable");
+        NO_VALUE("no-value"),
+        /** A request keyed by another id than its own: it would never meet its scores. */
+        KEY_MISMATCH("key-mismatch"),
+        UNDESERIALIZABLE("undeserializable"),
+        /** A record whose processing threw (the KIP-1033 handler). */
+        PROCESSING_FAILED("processing-failed");
 
         private final String tag;
 

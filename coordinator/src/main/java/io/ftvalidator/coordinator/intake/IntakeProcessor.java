@@ -38,26 +38,28 @@ public final class IntakeProcessor implements Processor<String, ValidationReques
 
     private static final Logger LOG = Logger.getLogger(IntakeProcessor.class);
 
-    private final boolean hasDefaultPool;
+    private final Admission admission;
     private final Calibrations calibrations;
     private final Duration retention;
     private final Counter rejected;
+    private final Counter conflicts;
     private final Tracing tracing;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, ValidationState> store;
     private Timers timers;
 
     /**
-     * @param hasDefaultPool whether the coordinator has a prompt pool of its own
+     * @param admission the bases, bundles and prompt pool this coordinator admits
      * @param calibrations per-base thresholds, applied to requests that give none
      * @param retention how long a rejected validation stays queryable
      */
-    public IntakeProcessor(boolean hasDefaultPool, Calibrations calibrations, Duration retention, MeterRegistry metrics, Tracing tracing) {
-        this.tracing = tracing;
-        this.hasDefaultPool = hasDefaultPool;
+    public IntakeProcessor(Admission admission, Calibrations calibrations, Duration retention, MeterRegistry metrics, Tracing tracing) {
+        this.admission = admission;
         this.calibrations = calibrations;
+        this.tracing = tracing;
         this.retention = retention;
         this.rejected = metrics.counter("ftval.validations.rejected");
+        this.conflicts = metrics.counter("ftval.validations.id.conflicts");
     }
 
     @Override
@@ -70,6 +72,8 @@ public final class IntakeProcessor implements Processor<String, ValidationReques
     @Override
     public void process(Record<String, ValidationRequest> original) {
         if (original.value() == null) {
+            DeadLetters.send(context, original, Topics.VALIDATION_REQUESTS.name(), DeadLetters.Reason.NO_VALUE,
+                    "a request record without a value (key " + original.key() + ")");
             return;
         }
         // the calibrated form is what is stored and compared: a redelivered request matches it again
@@ -81,15 +85,23 @@ public final class IntakeProcessor implements Processor<String, ValidationReques
         Span span = tracing.start("ftval.intake", SpanKind.CONSUMER, tracing.extract(record.headers()), id);
         try (Scope scope = span.makeCurrent()) {
             long now = context.currentSystemTimeMs();
+            if (id != null && !id.equals(record.key())) {
+                // its scores are keyed by the id: a request under another key sits in another partition than they do
+                LOG.warnf("a request under the key '%s' sent to the dead-letter topic", record.key());
+                DeadLetters.send(context, original, Topics.VALIDATION_REQUESTS.name(), DeadLetters.Reason.KEY_MISMATCH, "the record's key '" + record.key()
+                        + "' is not its validationId '" + id + "': a request is keyed by its validation id (docs/integration.md)");
+                return;
+            }
             ValidationState existing = id == null ? null : store.get(id);
             if (existing != null) {
                 if (!existing.getRequest().equals(request)) {
+                    conflicts.increment();
                     LOG.warn("a different request reuses this validation id; sent to the dead-letter topic");
                     DeadLetters.send(context, original, Topics.VALIDATION_REQUESTS.name(), DeadLetters.Reason.ID_REUSED, "validation id " + id + " is already in use");
                 }
                 return; // the same request delivered twice is taken once
             }
-            List<String> problems = RequestCheck.problems(request, now, hasDefaultPool);
+            List<String> problems = RequestCheck.problems(request, now, admission);
             if (problems.isEmpty()) {
                 context.forward(record, FanoutProcessor.NAME);
                 return;
@@ -102,7 +114,7 @@ public final class IntakeProcessor implements Processor<String, ValidationReques
                 return;
             }
             ValidationDecision decision = Decisions.rejected(request, problems, now);
-            store.put(id, new ValidationState(request, List.of(), List.of(), decision));
+            store.put(id, new ValidationState(request, List.of(), List.of(), decision, List.of()));
             timers.schedule(now + retention.toMillis(), id, Timers.Kind.FORGET);
             context.forward(new Record<String, SpecificRecord>(id, decision, record.timestamp()), Topics.VALIDATION_DECISIONS.name());
         } finally {

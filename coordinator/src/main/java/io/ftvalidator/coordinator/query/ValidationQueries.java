@@ -60,13 +60,14 @@ public class ValidationQueries {
 
     public record Nowhere(String why) implements Location {}
 
-    public Result find(String validationId) {
-        Location location = locate(ValidationStores.VALIDATIONS, validationId);
+    /** @param caller the caller's credentials, passed on when another coordinator owns the key */
+    public Result find(String validationId, Credentials caller) {
+        Location location = locate(ValidationStores.VALIDATIONS, validationId, caller);
         if (location instanceof Nowhere nowhere) {
             return new Unavailable(nowhere.why());
         }
         if (location instanceof Elsewhere elsewhere) {
-            return forward(elsewhere.base(), validationId);
+            return forward(elsewhere.base(), validationId, caller);
         }
         try {
             ValidationState state = store(ValidationStores.VALIDATIONS, QueryableStoreTypes.<String, ValidationState>keyValueStore()).get(validationId);
@@ -76,8 +77,12 @@ public class ValidationQueries {
         }
     }
 
-    /** The coordinator whose Kafka Streams task holds {@code key} of {@code store} (partitioned by the key's murmur2, as the producers do). */
-    public Location locate(String store, String key) {
+    /**
+     * The coordinator whose Kafka Streams task holds {@code key} of {@code store} (partitioned by
+     * the key's murmur2, as the producers do); a call forwarded here that finds the key elsewhere
+     * again finds it {@link Nowhere} (two coordinators naming each other the owner: rebalancing).
+     */
+    public Location locate(String store, String key, Credentials caller) {
         KeyQueryMetadata owner;
         try {
             owner = streams.queryMetadataForKey(store, key, Serdes.String().serializer());
@@ -90,7 +95,8 @@ public class ValidationQueries {
         }
         HostInfo active = owner.activeHost();
         if (self.isPresent() && !HostInfo.buildFromEndpoint(self.get()).equals(active) && active.port() > 0) {
-            return new Elsewhere(base(active));
+            return caller.forwarded() ? new Nowhere("the aggregation is rebalancing (two coordinators name each other the owner)")
+                    : new Elsewhere(base(active));
         }
         return new Here();
     }
@@ -112,11 +118,21 @@ public class ValidationQueries {
         return URI.create("http://" + host.host() + ":" + host.port());
     }
 
-    private Result forward(URI base, String validationId) {
+    /** POSTs a request's body to the coordinator that owns its id, as the caller. */
+    public HttpResponse<String> forwardSubmission(URI base, String body, Credentials caller) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/validations"))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json").header(Credentials.FORWARDED, "1")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        caller.headers().forEach(request::header);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private Result forward(URI base, String validationId, Credentials caller) {
         URI uri = base.resolve("/validations/" + validationId);
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).header(Credentials.FORWARDED, "1").GET();
+            caller.headers().forEach(request::header);
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return switch (response.statusCode()) {
                 case 200 -> new Remote(response.body());
                 case 404 -> new NotFound();

@@ -17,7 +17,9 @@ public final class Timers {
         /** The validation's deadline: decide it INCONCLUSIVE if it is still pending. */
         DEADLINE,
         /** The retention of a decided validation is over: forget it. */
-        FORGET
+        FORGET,
+        /** Publish the jobs of the images still without a score once more (jobs a share group lost). */
+        RESEND
     }
 
     public record Due(String key, String validationId, Kind kind) {}

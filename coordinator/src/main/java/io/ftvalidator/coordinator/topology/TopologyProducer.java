@@ -1,6 +1,6 @@
 package io.ftvalidator.coordinator.topology;
 
-import io.ftvalidator.coordinator.fanout.PromptPool;
+import io.ftvalidator.coordinator.intake.AdmissionConfig;
 import io.ftvalidator.coordinator.intake.Calibrations;
 import io.ftvalidator.schemas.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -28,6 +28,9 @@ public class TopologyProducer {
     @ConfigProperty(name = "ftval.renders.retention", defaultValue = "P3D")
     Duration renderRetention;
 
+    @ConfigProperty(name = "ftval.jobs.resend-at", defaultValue = "0.5")
+    double resendAt;
+
     /** Every {@code kafka.*} property (Quarkus's Kafka client configuration): the record encoding among them. */
     @Inject
     @Identifier("default-kafka-broker")
@@ -41,8 +44,8 @@ public class TopologyProducer {
     boolean earlyVerdicts;
 
     @Produces
-    public Topology topology(MeterRegistry metrics, PromptPool pool, OpenTelemetry otel) {
-        return ValidationTopology.build(new ValidationTopology.Settings(pool.prompts(), deadlineScan, retention, renderRetention,
+    public Topology topology(MeterRegistry metrics, AdmissionConfig admission, OpenTelemetry otel) {
+        return ValidationTopology.build(new ValidationTopology.Settings(admission.get(), deadlineScan, retention, resendAt, renderRetention,
                 calibrations, earlyVerdicts), metrics, kafkaConfig, new Tracing(otel));
     }
 }

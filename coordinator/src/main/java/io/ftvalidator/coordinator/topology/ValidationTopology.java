@@ -3,6 +3,7 @@ package io.ftvalidator.coordinator.topology;
 import io.ftvalidator.coordinator.aggregation.ScoreProcessor;
 import io.ftvalidator.coordinator.deadletter.AnyRecordSerializer;
 import io.ftvalidator.coordinator.fanout.FanoutProcessor;
+import io.ftvalidator.coordinator.intake.Admission;
 import io.ftvalidator.coordinator.intake.Calibrations;
 import io.ftvalidator.coordinator.intake.IntakeProcessor;
 import io.ftvalidator.coordinator.renders.RenderStore;
@@ -22,14 +23,15 @@ import org.apache.kafka.streams.Topology;
  * stage is a package named after the step a validation takes:
  *
  * <pre>
- *   ftval.validation-requests --> intake --(valid)--> fanout --------------> ftval.render-jobs (one job per image)
- *                                   | \--(invalid)-------------------------> ftval.validation-decisions (REJECTED)
- *                                   \----(id reused)-----------------------> ftval.dead-letters
+ *   ftval.validation-requests --> intake --(valid)--> fanout --------------> ftval.render-jobs (one job per image, each with its nonce)
+ *                                   | \--(invalid, too costly)------------> ftval.validation-decisions (REJECTED)
+ *                                   \----(id reused, key != id, no value)--> ftval.dead-letters
  *
  *                     [validations store] [validation-timers store]   (state/; query/ reads the first)
  *
  *   ftval.image-scores ---------> scores --(last image in, or deadline)-----> ftval.validation-decisions (DECIDED, INCONCLUSIVE)
- *                                   \----(score for no validation)---------> ftval.dead-letters
+ *                                   \----(no such validation, wrong nonce,--> ftval.dead-letters
+ *                                          results not the submissions')
  *
  *   ftval.renders --------------> renders --> [render-images store]   (the web view, ui/, reads it; no decision does)
  * </pre>
@@ -46,17 +48,37 @@ import org.apache.kafka.streams.Topology;
 public final class ValidationTopology {
 
     /**
-     * @param defaultPool prompts drawn from when a request gives none
+     * @param admission what the intake admits: allowed bases, whole bundles or not, the prompt pool
+     *     drawn from when a request gives none
      * @param scanInterval how often deadlines are checked
      * @param retention how long a decided validation stays queryable in the store
+     * @param resendAt the share of a validation's window (acceptance to deadline) after which the
+     *     jobs of its images still without a score are published once more; 0: never
      * @param renderRetention how long rendered images stay in the web view's store
      * @param calibrations per-base thresholds
      * @param earlyVerdicts whether a validation is decided once its verdict cannot change
      */
-    public record Settings(List<String> defaultPool, Duration scanInterval, Duration retention, Duration renderRetention,
+    public record Settings(Admission admission, Duration scanInterval, Duration retention, double resendAt, Duration renderRetention,
             Calibrations calibrations, boolean earlyVerdicts) {
+
         public Settings {
-            defaultPool = List.copyOf(defaultPool);
+            if (!(resendAt >= 0 && resendAt < 1)) {
+                throw new IllegalArgumentException("ftval.jobs.resend-at must be in [0, 1), got " + resendAt);
+            }
+        }
+
+        /** Jobs never published again, images kept 3 days, no calibrations, early verdicts on. */
+        public Settings(Admission admission, Duration scanInterval, Duration retention) {
+            this(admission, scanInterval, retention, 0, Duration.ofDays(3), Calibrations.none(), true);
+        }
+
+        /** Any base and whole bundles admitted ({@link Admission#open}); otherwise as above. */
+        public Settings(List<String> defaultPool, Duration scanInterval, Duration retention) {
+            this(Admission.open(defaultPool), scanInterval, retention);
+        }
+
+        public List<String> defaultPool() {
+            return admission.defaultPool();
         }
 
     }
@@ -88,8 +110,10 @@ public final class ValidationTopology {
         topology.addSource(SCORES_SOURCE, Serdes.String().deserializer(),
                 Topics.IMAGE_SCORES.valueSerde(kafkaConfig).deserializer(), Topics.IMAGE_SCORES.name());
         topology.addProcessor(IntakeProcessor.NAME,
-                () -> new IntakeProcessor(!settings.defaultPool().isEmpty(), settings.calibrations(), settings.retention(), metrics, tracing), REQUESTS_SOURCE);
-        topology.addProcessor(FanoutProcessor.NAME, () -> new FanoutProcessor(settings.defaultPool(), metrics, tracing), IntakeProcessor.NAME);
+                () -> new IntakeProcessor(settings.admission(), settings.calibrations(), settings.retention(), metrics, tracing),
+                REQUESTS_SOURCE);
+        topology.addProcessor(FanoutProcessor.NAME, () -> new FanoutProcessor(settings.defaultPool(), settings.resendAt(), metrics, tracing),
+                IntakeProcessor.NAME);
         topology.addProcessor(ScoreProcessor.NAME,
                 () -> new ScoreProcessor(settings.scanInterval(), settings.retention(), settings.earlyVerdicts(), metrics, tracing), SCORES_SOURCE);
         String[] stages = {IntakeProcessor.NAME, FanoutProcessor.NAME, ScoreProcessor.NAME};
@@ -100,7 +124,7 @@ public final class ValidationTopology {
         topology.addProcessor(RendersProcessor.NAME, RendersProcessor::new, RENDERS_SOURCE);
         topology.addStateStore(RenderStore.builder(settings.renderRetention()), RendersProcessor.NAME);
         topology.addSink(Topics.RENDER_JOBS.name(), Topics.RENDER_JOBS.name(), Serdes.String().serializer(),
-                Topics.RENDER_JOBS.valueSerde(kafkaConfig).serializer(), FanoutProcessor.NAME);
+                Topics.RENDER_JOBS.valueSerde(kafkaConfig).serializer(), FanoutProcessor.NAME, ScoreProcessor.NAME);
         topology.addSink(Topics.VALIDATION_DECISIONS.name(), Topics.VALIDATION_DECISIONS.name(), Serdes.String().serializer(),
                 Topics.VALIDATION_DECISIONS.valueSerde(kafkaConfig).serializer(), IntakeProcessor.NAME, ScoreProcessor.NAME);
         topology.addSink(Topics.DEAD_LETTERS.name(), Topics.DEAD_LETTERS.name(), Serdes.String().serializer(),

@@ -3,6 +3,7 @@ package io.ftvalidator.coordinator.ui;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ftvalidator.coordinator.Problems;
 import io.ftvalidator.coordinator.query.ValidationQueries;
+import io.ftvalidator.coordinator.query.Credentials;
 import io.ftvalidator.coordinator.query.ValidationQueries.Elsewhere;
 import io.ftvalidator.coordinator.query.ValidationQueries.Location;
 import io.ftvalidator.coordinator.query.ValidationQueries.Nowhere;
@@ -13,11 +14,12 @@ import io.ftvalidator.schemas.ValidationState;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
@@ -53,8 +55,6 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 @Path("/ui/api/validations")
 public class WebViewResource {
 
-    /** Set on a forwarded request: its answer is this coordinator's own, never forwarded again. */
-    static final String FORWARDED = "X-Ftval-Forwarded";
 
     private static final int MAX_LIST = 1000;
 
@@ -69,7 +69,7 @@ public class WebViewResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "The newest validations with state, progress and verdict (the web view's list)")
-    public Response list(@QueryParam("limit") @DefaultValue("100") int limit, @HeaderParam(FORWARDED) String forwarded) {
+    public Response list(@QueryParam("limit") @DefaultValue("100") int limit, @Context HttpHeaders headers) {
         int n = Math.max(1, Math.min(limit, MAX_LIST));
         List<WebViewJson.Summary> all = new ArrayList<>();
         List<String> unreachable = new ArrayList<>();
@@ -82,9 +82,9 @@ public class WebViewResource {
                     all.add(WebViewJson.Summary.of(kv.value));
                 }
             }
-            if (forwarded == null) {
+            if (!Credentials.of(headers).forwarded()) {
                 for (URI peer : queries.peers(ValidationStores.VALIDATIONS)) {
-                    HttpResponse<byte[]> r = get(peer.resolve("/ui/api/validations?limit=" + n));
+                    HttpResponse<byte[]> r = get(peer.resolve("/ui/api/validations?limit=" + n), Credentials.of(headers));
                     if (r != null && r.statusCode() == 200) {
                         all.addAll(List.of(json.readValue(r.body(), WebViewJson.Summary[].class)));
                     } else {
@@ -109,8 +109,8 @@ public class WebViewResource {
     @Path("{id}")
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "One validation for its page: status, decision, prompts, settings and each image's hashes")
-    public Response page(@PathParam("id") String id, @HeaderParam(FORWARDED) String forwarded) {
-        return answer(ValidationStores.VALIDATIONS, id, "/ui/api/validations/" + WebViewJson.encode(id), forwarded, () -> {
+    public Response page(@PathParam("id") String id, @Context HttpHeaders headers) {
+        return answer(ValidationStores.VALIDATIONS, id, "/ui/api/validations/" + WebViewJson.encode(id), Credentials.of(headers), () -> {
             ValidationState state = queries.store(ValidationStores.VALIDATIONS,
                     QueryableStoreTypes.<String, ValidationState>keyValueStore()).get(id);
             return state == null ? notFound("no validation " + id) : Response.ok(WebViewJson.Page.of(state)).build();
@@ -121,8 +121,8 @@ public class WebViewResource {
     @Path("{id}/renders")
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "The rendered images kept of a validation (the latest of each image and submission)")
-    public Response renders(@PathParam("id") String id, @HeaderParam(FORWARDED) String forwarded) {
-        return answer(RenderStore.NAME, id, "/ui/api/validations/" + WebViewJson.encode(id) + "/renders", forwarded,
+    public Response renders(@PathParam("id") String id, @Context HttpHeaders headers) {
+        return answer(RenderStore.NAME, id, "/ui/api/validations/" + WebViewJson.encode(id) + "/renders", Credentials.of(headers),
                 () -> Response.ok(latest(id).values().stream().map(WebViewJson.Render::of)
                         .sorted(Comparator.comparing(WebViewJson.Render::image).thenComparing(WebViewJson.Render::submission)).toList()).build());
     }
@@ -132,9 +132,9 @@ public class WebViewResource {
     @Produces({"image/png", MediaType.APPLICATION_JSON})
     @Operation(summary = "A rendered image as PNG")
     public Response image(@PathParam("id") String id, @PathParam("image") int image, @PathParam("submission") String submission,
-            @HeaderParam(FORWARDED) String forwarded) {
+            @Context HttpHeaders headers) {
         String path = "/ui/api/validations/" + WebViewJson.encode(id) + "/renders/" + image + "/" + WebViewJson.encode(submission);
-        return answer(RenderStore.NAME, id, path, forwarded, () -> {
+        return answer(RenderStore.NAME, id, path, Credentials.of(headers), () -> {
             ImageRender r = latest(id).get(image + "/" + submission);
             if (r == null) {
                 return notFound("no image " + image + " of " + submission + " in validation " + id);
@@ -158,13 +158,13 @@ public class WebViewResource {
     }
 
     /** Answers from this coordinator's stores when it holds the key, else forwards to the one that does. */
-    private Response answer(String store, String key, String path, String forwarded, Supplier<Response> local) {
-        Location location = queries.locate(store, key);
+    private Response answer(String store, String key, String path, Credentials caller, Supplier<Response> local) {
+        Location location = queries.locate(store, key, caller);
         if (location instanceof Nowhere nowhere) {
             return unavailable(nowhere.why());
         }
-        if (location instanceof Elsewhere elsewhere && forwarded == null) {
-            HttpResponse<byte[]> r = get(elsewhere.base().resolve(path));
+        if (location instanceof Elsewhere elsewhere) {
+            HttpResponse<byte[]> r = get(elsewhere.base().resolve(path), caller);
             if (r == null) {
                 return unavailable(elsewhere.base() + " cannot be reached");
             }
@@ -178,11 +178,12 @@ public class WebViewResource {
         }
     }
 
-    /** A GET of another coordinator, marked forwarded; null when it cannot be reached. */
-    private HttpResponse<byte[]> get(URI uri) {
+    /** A GET of another coordinator as the caller, marked forwarded; null when it cannot be reached. */
+    private HttpResponse<byte[]> get(URI uri, Credentials caller) {
         try {
-            return http.send(HttpRequest.newBuilder(uri).header(FORWARDED, "1").timeout(Duration.ofSeconds(5)).GET().build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).header(Credentials.FORWARDED, "1").timeout(Duration.ofSeconds(5)).GET();
+            caller.headers().forEach(request::header);
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             return null;
         } catch (InterruptedException e) {

@@ -2,7 +2,9 @@ package io.ftvalidator.coordinator.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ftvalidator.coordinator.deadletter.DeadLetterProcessingHandler;
 import io.ftvalidator.coordinator.deadletter.DeadLetters;
+import io.ftvalidator.coordinator.intake.Admission;
 import io.ftvalidator.coordinator.intake.Calibrations;
 import io.ftvalidator.coordinator.renders.RenderStore;
 import io.ftvalidator.coordinator.state.ValidationStores;
@@ -65,18 +67,22 @@ class ValidationTopologyTest {
 
     @BeforeEach
     void start() {
+        // one calibrated base (CALIBRATED_BASE), rendered images kept 2 hours, early verdicts on
+        Calibrations calibrations = Calibrations.of(java.util.Map.of("ftval.calibration.tiny.base-sha256", CALIBRATED_BASE,
+                "ftval.calibration.tiny.rule", "mean", "ftval.calibration.tiny.threshold", "2", "ftval.calibration.tiny.images", "16"));
+        startWith(new ValidationTopology.Settings(Admission.open(List.of("pool prompt a", "pool prompt b", "pool prompt c")),
+                Duration.ofSeconds(1), Duration.ofHours(1), 0, Duration.ofHours(2), calibrations, true));
+    }
+
+    private void startWith(ValidationTopology.Settings settings) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class.getName());
+        props.put("processing.exception.handler.global.enabled", "true");
         metrics = new SimpleMeterRegistry();
-        // one calibrated base (CALIBRATED_BASE), early verdicts on
-        Calibrations calibrations = Calibrations.of(java.util.Map.of("ftval.calibration.tiny.base-sha256", CALIBRATED_BASE,
-                "ftval.calibration.tiny.rule", "mean", "ftval.calibration.tiny.threshold", "2", "ftval.calibration.tiny.images", "16"));
-        ValidationTopology.Settings settings = new ValidationTopology.Settings(
-                List.of("pool prompt a", "pool prompt b", "pool prompt c"), Duration.ofSeconds(1), Duration.ofHours(1), Duration.ofHours(2),
-                calibrations, true);
         driver = new TopologyTestDriver(ValidationTopology.build(settings, metrics), props, NOW);
         requests = driver.createInputTopic(Topics.VALIDATION_REQUESTS.name(), Serdes.String().serializer(), Topics.VALIDATION_REQUESTS.valueSerde().serializer());
         scores = driver.createInputTopic(Topics.IMAGE_SCORES.name(), Serdes.String().serializer(), Topics.IMAGE_SCORES.valueSerde().serializer());
@@ -104,11 +110,13 @@ class ValidationTopologyTest {
                 .setDeadlineMillis(NOW.toEpochMilli() + 60_000).setRequestedAtMillis(NOW.toEpochMilli()).build();
     }
 
-    /** A score whose hashes for image i are: honest ones near each other, the cheat far. */
-    private static ImageScore score(String id, int image, int attempt, IntFunction<SubmissionResult[]> results) {
+    /** A score whose hashes for image i are: honest ones near each other, the cheat far; with its job's nonce, as a worker echoes it. */
+    private ImageScore score(String id, int image, int attempt, IntFunction<SubmissionResult[]> results) {
+        ValidationState state = driver.<String, ValidationState>getKeyValueStore(ValidationStores.VALIDATIONS).get(id);
+        String nonce = state == null || state.getJobNonces().isEmpty() ? "" : state.getJobNonces().get(image);
         return ImageScore.newBuilder().setValidationId(id).setImageIndex(image).setAttempt(attempt).setWorkerId("worker-" + (image % 2))
                 .setDevice(new DeviceInfo(DeviceKind.CPU, "test cpu", 1L << 30, 2, "PyTorch 2.7.1", Precision.FLOAT32))
-                .setResults(List.of(results.apply(image))).setStartedAtMillis(0).setFinishedAtMillis(1).build();
+                .setResults(List.of(results.apply(image))).setStartedAtMillis(0).setFinishedAtMillis(1).setNonce(nonce).build();
     }
 
     private static SubmissionResult[] honestAndCheat(int image) {
@@ -156,28 +164,6 @@ class ValidationTopologyTest {
     }
 
     @Test
-    void shouldMeasureEachDecisionsPairDistancesAgainstTheThreshold() {
-        requests.pipeInput("v1", request("v1", 3, List.of("p")));
-        for (int i = 0; i < 3; i++) {
-            scores.pipeInput("v1", score("v1", i, 0, ValidationTopologyTest::honestAndCheat));
-        }
-        assertThat(metrics.counter("ftval.decisions", "status", "DECIDED", "verdict", "OUTLIER").count()).isEqualTo(1.0);
-        assertThat(metrics.counter("ftval.decisions", "status", "DECIDED", "verdict", "AGREED").count()).isZero();
-        // the honest pair: 2 bits on each of 3 images, mean 2 of the MEAN rule's default threshold
-        var honest = metrics.get("ftval.pair.image.distance").tags("rule", "MEAN", "same", "true").summary();
-        assertThat(honest.count()).isEqualTo(3);
-        assertThat(honest.totalAmount()).isEqualTo(6.0);
-        var percent = metrics.get("ftval.pair.threshold.percent").tags("rule", "MEAN", "same", "true").summary();
-        assertThat(percent.count()).isEqualTo(1);
-        assertThat(percent.totalAmount()).isCloseTo(100 * 2 / io.ftvalidator.decision.Rule.MEAN.defaultThreshold(),
-                org.assertj.core.data.Offset.offset(1e-9));
-        // the cheat against each honest submission: 2 pairs x 3 images
-        assertThat(metrics.get("ftval.pair.image.distance").tags("rule", "MEAN", "same", "false").summary().count()).isEqualTo(6);
-        // requested and decided at the driver's clock
-        assertThat(metrics.get("ftval.decision.latency").tags("status", "DECIDED").timer().count()).isEqualTo(1);
-    }
-
-    @Test
     void shouldCountADuplicateScoreOnceAndDecideOnce() {
         requests.pipeInput("v1", request("v1", 2, List.of("p")));
         scores.pipeInput("v1", score("v1", 0, 0, ValidationTopologyTest::honestAndCheat));
@@ -205,6 +191,29 @@ class ValidationTopologyTest {
         assertThat(d.getPairs()).hasSize(3);
         driver.advanceWallClockTime(Duration.ofSeconds(5));
         assertThat(decisions.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldPublishTheJobsOfImagesStillMissingOnceMoreHalfwayToTheDeadline() {
+        driver.close();
+        startWith(new ValidationTopology.Settings(io.ftvalidator.coordinator.intake.Admission.open(List.of("pool prompt a")),
+                Duration.ofSeconds(1), Duration.ofHours(1), 0.5));
+        requests.pipeInput("v1", request("v1", 3, List.of("p0", "p1", "p2")));
+        List<RenderJob> first = jobs.readValuesToList();
+        scores.pipeInput("v1", score("v1", 1, 0, ValidationTopologyTest::honestAndCheat));
+        driver.advanceWallClockTime(Duration.ofSeconds(29));
+        assertThat(jobs.isEmpty()).isTrue();
+        driver.advanceWallClockTime(Duration.ofSeconds(2)); // half of the 60 s window
+        List<RenderJob> again = jobs.readValuesToList();
+        assertThat(again).extracting(RenderJob::getImageIndex).containsExactly(0, 2);
+        assertThat(again).extracting(RenderJob::getNonce).containsExactly(first.get(0).getNonce(), first.get(2).getNonce());
+        assertThat(again).extracting(RenderJob::getPrompt).containsExactly("p0", "p2");
+        assertThat(metrics.counter("ftval.render.jobs.resent").count()).isEqualTo(2.0);
+        scores.pipeInput("v1", score("v1", 0, 0, ValidationTopologyTest::honestAndCheat));
+        scores.pipeInput("v1", score("v1", 2, 0, ValidationTopologyTest::honestAndCheat));
+        assertThat(decisions.readValue().getOutliers()).containsExactly("cheat");
+        driver.advanceWallClockTime(Duration.ofSeconds(40));
+        assertThat(jobs.isEmpty()).isTrue(); // once only
     }
 
     @Test
@@ -314,6 +323,149 @@ class ValidationTopologyTest {
         assertThat(jobs.isEmpty()).isTrue();
         assertThat(new String(deadLetters.readRecord().headers().lastHeader(DeadLetters.REASON_HEADER).value()))
                 .isEqualTo("validation id v1 is already in use");
+    }
+
+    // --- poison records and forged scores: each goes to the dead letters with its reason, and processing carries on
+
+    private String reason(org.apache.kafka.streams.test.TestRecord<String, byte[]> deadLetter) {
+        return new String(deadLetter.headers().lastHeader(DeadLetters.REASON_HEADER).value());
+    }
+
+    @Test
+    void shouldRefuseAScoreWithoutItsJobsNonceCountItAndTakeTheRealOne() {
+        requests.pipeInput("v1", request("v1", 1, List.of("p")));
+        List<RenderJob> sent = jobs.readValuesToList();
+        assertThat(sent.get(0).getNonce()).matches("[0-9a-f]{32}");
+        ImageScore forged = score("v1", 0, 0, i -> new SubmissionResult[] {
+            new SubmissionResult("honest-1", 1L, 10L, null), new SubmissionResult("honest-2", 1L, 10L, null),
+            new SubmissionResult("cheat", 1L, 10L, null)});
+        forged.setNonce("00".repeat(16));
+        scores.pipeInput("v1", forged);
+        assertThat(reason(deadLetters.readRecord())).isEqualTo("the score of image 0 does not carry its job's nonce: not an answer"
+                + " to a job this coordinator sent (forged, or for an earlier validation with the same id)");
+        assertThat(metrics.counter("ftval.scores.refused", "reason", "nonce").count()).isEqualTo(1.0);
+        assertThat(decisions.isEmpty()).isTrue();
+        ImageScore real = score("v1", 0, 0, ValidationTopologyTest::honestAndCheat);
+        assertThat(real.getNonce()).isEqualTo(sent.get(0).getNonce());
+        scores.pipeInput("v1", real);
+        assertThat(decisions.readValue().getOutliers()).containsExactly("cheat");
+    }
+
+    @Test
+    void shouldDeadLetterAScoreWithNeitherHashNorErrorAndDecideOnTheRealOne() {
+        requests.pipeInput("v1", request("v1", 1, List.of("p")));
+        scores.pipeInput("v1", score("v1", 0, 0, i -> {
+            SubmissionResult[] r = honestAndCheat(i);
+            r[1] = new SubmissionResult("honest-2", null, 10L, null);
+            return r;
+        }));
+        assertThat(reason(deadLetters.readRecord())).isEqualTo("the result for 'honest-2' of image 0 has neither a hash nor an error");
+        assertThat(driver.<String, ValidationState>getKeyValueStore(ValidationStores.VALIDATIONS).get("v1").getScores()).isEmpty();
+        scores.pipeInput("v1", score("v1", 0, 1, ValidationTopologyTest::honestAndCheat));
+        assertThat(decisions.readValue().getVerdict()).isEqualTo(Verdict.OUTLIER);
+    }
+
+    @Test
+    void shouldDeadLetterAScoreWhoseResultsAreNotTheRequestsSubmissions() {
+        requests.pipeInput("v1", request("v1", 1, List.of("p")));
+        scores.pipeInput("v1", score("v1", 0, 0, i -> new SubmissionResult[] {
+            new SubmissionResult("honest-1", 1L, 10L, null), new SubmissionResult("intruder", 1L, 10L, null),
+            new SubmissionResult("cheat", 1L, 10L, null)}));
+        scores.pipeInput("v1", score("v1", 0, 0, i -> new SubmissionResult[] {
+            new SubmissionResult("honest-1", 1L, 10L, null), new SubmissionResult("cheat", 1L, 10L, null)}));
+        assertThat(deadLetters.readRecordsToList()).extracting(this::reason).containsExactly(
+                "the score of image 0 has a result for 'intruder', which is no submission of the validation",
+                "the score of image 0 has results for 2 of the 3 submissions");
+        assertThat(metrics.counter("ftval.scores.refused", "reason", "results").count()).isEqualTo(2.0);
+        assertThat(decisions.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldDeadLetterARequestWhoseKeyIsNotItsValidationId() {
+        requests.pipeInput("other-key", request("v1", 1, List.of("p")));
+        assertThat(reason(deadLetters.readRecord())).isEqualTo("the record's key 'other-key' is not its validationId 'v1':"
+                + " a request is keyed by its validation id (docs/integration.md)");
+        assertThat(jobs.isEmpty()).isTrue();
+        requests.pipeInput("v1", request("v1", 1, List.of("p")));
+        assertThat(jobs.readValuesToList()).hasSize(1);
+    }
+
+    @Test
+    void shouldRejectARequestWhoseStateWouldNotFitAChangelogRecord() {
+        String longPrompt = "a very detailed prompt ".repeat(80); // 1840 characters, within the prompt limit
+        ValidationRequest big = request("big", 1000, List.of(longPrompt));
+        big.getSettings().setSteps(1);
+        requests.pipeInput("big", big);
+        ValidationDecision d = decisions.readValue();
+        assertThat(d.getStatus()).isEqualTo(DecisionStatus.REJECTED);
+        assertThat(d.getReason()).startsWith("invalid request: the validation's state could take up to ")
+                .endsWith(" bytes, more than the 921600 one changelog record may: fewer images or submissions, or shorter prompts");
+        assertThat(jobs.isEmpty()).isTrue();
+        // the stored REJECTED state is small: the request alone
+        requests.pipeInput("v2", request("v2", 1, List.of("p")));
+        assertThat(jobs.readValuesToList()).hasSize(1);
+    }
+
+    @Test
+    void shouldRejectARequestThatWouldCostMoreThanOneRequestMay() {
+        ValidationRequest costly = request("costly", 100, List.of("p"));
+        costly.getSettings().setSteps(1000);
+        costly.getSettings().setWidth(1024);
+        costly.getSettings().setHeight(1024);
+        requests.pipeInput("costly", costly);
+        assertThat(decisions.readValue().getReason()).isEqualTo("invalid request: the validation would cost 314573 megapixel-steps"
+                + " (images x submissions x steps x width x height / 10^6, a size of 0 counting as 512), more than the 100000 one"
+                + " request may: fewer images, submissions or steps, or smaller images");
+    }
+
+    @Test
+    void shouldDeadLetterARecordWhoseProcessingThrowsAndCarryOn() {
+        // a state stored by an earlier release, holding a result with neither hash nor error: deciding it throws
+        requests.pipeInput("old", request("old", 2, List.of("p")));
+        KeyValueStore<String, ValidationState> store = driver.getKeyValueStore(ValidationStores.VALIDATIONS);
+        ValidationState poisoned = store.get("old");
+        ImageScore broken = score("old", 0, 0, ValidationTopologyTest::honestAndCheat);
+        broken.getResults().get(0).setHash(null);
+        poisoned.setScores(List.of(broken));
+        store.put("old", poisoned);
+        scores.pipeInput("old", score("old", 1, 0, ValidationTopologyTest::honestAndCheat));
+        var dl = deadLetters.readRecord();
+        assertThat(reason(dl)).startsWith("processing failed in scores: java.lang.NullPointerException");
+        assertThat(new String(dl.headers().lastHeader(DeadLetters.SOURCE_HEADER).value())).startsWith("ftval.image-scores-0@");
+        // the next validation is served as usual
+        requests.pipeInput("v1", request("v1", 1, List.of("p")));
+        scores.pipeInput("v1", score("v1", 0, 0, ValidationTopologyTest::honestAndCheat));
+        assertThat(decisions.readValuesToList()).extracting(ValidationDecision::getValidationId).containsExactly("v1");
+    }
+
+    @Test
+    void shouldDeadLetterRecordsWithoutAValue() {
+        requests.pipeInput("v1", (ValidationRequest) null);
+        scores.pipeInput("v1", (ImageScore) null);
+        assertThat(deadLetters.readRecordsToList()).extracting(this::reason).containsExactly(
+                "a request record without a value (key v1)", "a score record without a value (key v1)");
+    }
+
+    @Test
+    void shouldMeasureEachDecisionsPairDistancesAgainstTheThreshold() {
+        requests.pipeInput("v1", request("v1", 3, List.of("p")));
+        for (int i = 0; i < 3; i++) {
+            scores.pipeInput("v1", score("v1", i, 0, ValidationTopologyTest::honestAndCheat));
+        }
+        assertThat(metrics.counter("ftval.decisions", "status", "DECIDED", "verdict", "OUTLIER").count()).isEqualTo(1.0);
+        assertThat(metrics.counter("ftval.decisions", "status", "DECIDED", "verdict", "AGREED").count()).isZero();
+        // the honest pair: 2 bits on each of 3 images, mean 2 of the MEAN rule's default threshold
+        var honest = metrics.get("ftval.pair.image.distance").tags("rule", "MEAN", "same", "true").summary();
+        assertThat(honest.count()).isEqualTo(3);
+        assertThat(honest.totalAmount()).isEqualTo(6.0);
+        var percent = metrics.get("ftval.pair.threshold.percent").tags("rule", "MEAN", "same", "true").summary();
+        assertThat(percent.count()).isEqualTo(1);
+        assertThat(percent.totalAmount()).isCloseTo(100 * 2 / io.ftvalidator.decision.Rule.MEAN.defaultThreshold(),
+                org.assertj.core.data.Offset.offset(1e-9));
+        // the cheat against each honest submission: 2 pairs x 3 images
+        assertThat(metrics.get("ftval.pair.image.distance").tags("rule", "MEAN", "same", "false").summary().count()).isEqualTo(6);
+        // requested and decided at the driver's clock
+        assertThat(metrics.get("ftval.decision.latency").tags("status", "DECIDED").timer().count()).isEqualTo(1);
     }
 
     @Test

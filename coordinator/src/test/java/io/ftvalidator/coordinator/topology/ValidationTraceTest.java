@@ -59,8 +59,7 @@ class ValidationTraceTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "trace-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        var settings = new ValidationTopology.Settings(List.of(), Duration.ofSeconds(1), Duration.ofHours(1), Duration.ofDays(3),
-                io.ftvalidator.coordinator.intake.Calibrations.none(), true);
+        var settings = new ValidationTopology.Settings(List.of(), Duration.ofSeconds(1), Duration.ofHours(1));
         try (TopologyTestDriver driver = new TopologyTestDriver(
                 ValidationTopology.build(settings, new SimpleMeterRegistry(), Map.of(), new Tracing(otel)), props, NOW)) {
             TestInputTopic<String, ValidationRequest> requests = driver.createInputTopic(Topics.VALIDATION_REQUESTS.name(),

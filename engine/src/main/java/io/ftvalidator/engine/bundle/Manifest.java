@@ -73,6 +73,11 @@ public final class Manifest {
         return new Manifest(entries, text.toString().getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Whether {@code relativePath} is one of the listed files. */
+    public boolean lists(String relativePath) {
+        return sha256ByPath.containsKey(relativePath);
+    }
+
     /** The folder's digest: the SHA-256 of the manifest's bytes. */
     public String digest() {
         return Digests.sha256(bytes);

@@ -123,10 +123,16 @@ public final class Verified {
             String digest = manifest.digest();
             expect(ref, digest, name);
             Path target = cache.resolve(digest);
-            if (!Files.isDirectory(target)) {
-                extract(zip, prefix, target);
+            if (Files.isDirectory(target)) {
+                try {
+                    manifest.verify(target, name);
+                    return new Folder(target, digest, name);
+                } catch (EngineException stale) {
+                    // left by an earlier release or a crash: it goes, so that an honest zip of this digest is not failed by it
+                    deleteTree(target);
+                }
             }
-            manifest.verify(target, name);
+            extract(zip, prefix, manifest, target, name);
             return new Folder(target, digest, name);
         } catch (ZipException e) {
             throw new EngineException(Kind.INVALID_BUNDLE, name + ": not a bundle directory or zip (" + e.getMessage() + ")", e);
@@ -164,24 +170,39 @@ public final class Verified {
         throw new EngineException(Kind.INVALID_BUNDLE, name + ": a zipped bundle must carry " + Manifest.FILE_NAME);
     }
 
-    private static void extract(ZipFile zip, String prefix, Path target) throws IOException {
+    /**
+     * Extracts into a staging folder only what the manifest lists, bounded (entries, bytes per
+     * entry and in all, compression ratio, each counted as it is inflated, never taken from the
+     * zip's own declarations), verifies every file there, and only then moves the folder into
+     * place: a zip that fails leaves nothing in the cache.
+     */
+    private static void extract(ZipFile zip, String prefix, Manifest manifest, Path target, String name) throws IOException {
+        if (zip.size() > ZipLimits.MAX_ENTRIES) {
+            throw new EngineException(Kind.TOO_LARGE, name + ": " + zip.size() + " entries, more than " + ZipLimits.MAX_ENTRIES);
+        }
         Files.createDirectories(target.getParent());
         Path staging = Files.createTempDirectory(target.getParent(), ".extract-");
         try {
+            long total = 0;
             for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
                 ZipEntry entry = e.nextElement();
                 if (entry.isDirectory() || !entry.getName().startsWith(prefix)) {
                     continue;
                 }
-                Path out = staging.resolve(entry.getName().substring(prefix.length())).normalize();
-                if (!out.startsWith(staging)) {
-                    throw new EngineException(Kind.INVALID_BUNDLE, zip.getName() + ": entry " + entry.getName() + " leaves the folder");
+                String relative = entry.getName().substring(prefix.length());
+                Path out = staging.resolve(relative).normalize();
+                if (!out.startsWith(staging) || relative.startsWith("/") || relative.contains("\\")) {
+                    throw new EngineException(Kind.INVALID_BUNDLE, name + ": entry " + entry.getName() + " leaves the folder");
+                }
+                if (!relative.equals(Manifest.FILE_NAME) && !manifest.lists(relative)) {
+                    throw new EngineException(Kind.INVALID_BUNDLE, name + ": " + relative + " is not listed in " + Manifest.FILE_NAME);
                 }
                 Files.createDirectories(out.getParent());
                 try (InputStream in = zip.getInputStream(entry)) {
-                    Files.copy(in, out);
+                    total += copyBounded(in, out, entry, total, name);
                 }
             }
+            manifest.verify(staging, name);
             try {
                 Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException alreadyThere) {
@@ -194,6 +215,45 @@ public final class Verified {
         } finally {
             deleteTree(staging);
         }
+    }
+
+    /** Bounds of an untrusted zip's extraction. */
+    static final class ZipLimits {
+        static final int MAX_ENTRIES = 10_000;
+        /** One file of a bundle: a UNet in float32 is about 3.5 GB. */
+        static final long MAX_ENTRY_BYTES = 16L << 30;
+        static final long MAX_TOTAL_BYTES = 32L << 30;
+        /** Inflated size over compressed size beyond which an entry is a zip bomb (weights compress about 1.1:1). */
+        static final long MAX_RATIO = 100;
+        /** Entries smaller than this may compress better (configuration, vocabulary). */
+        static final long RATIO_FREE_BYTES = 1 << 20;
+
+        private ZipLimits() {}
+    }
+
+    /** Copies one entry, counting what is inflated against the bounds; returns the bytes written. */
+    private static long copyBounded(InputStream in, Path out, ZipEntry entry, long before, String name) throws IOException {
+        long compressed = Math.max(1, entry.getCompressedSize());
+        long limit = Math.min(ZipLimits.MAX_ENTRY_BYTES, ZipLimits.MAX_TOTAL_BYTES - before);
+        long ratioLimit = Math.max(ZipLimits.RATIO_FREE_BYTES, compressed * ZipLimits.MAX_RATIO);
+        byte[] buffer = new byte[64 * 1024];
+        long written = 0;
+        try (var file = Files.newOutputStream(out)) {
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                written += n;
+                if (written > limit) {
+                    throw new EngineException(Kind.TOO_LARGE, name + ": " + entry.getName() + " inflates past "
+                            + (limit == ZipLimits.MAX_ENTRY_BYTES ? "the " + ZipLimits.MAX_ENTRY_BYTES + " bytes a file may"
+                                    : "the " + ZipLimits.MAX_TOTAL_BYTES + " bytes a bundle may"));
+                }
+                if (written > ratioLimit) {
+                    throw new EngineException(Kind.TOO_LARGE, name + ": " + entry.getName() + " inflates more than "
+                            + ZipLimits.MAX_RATIO + " times its compressed size (a zip bomb)");
+                }
+                file.write(buffer, 0, n);
+            }
+        }
+        return written;
     }
 
     private static void deleteTree(Path root) throws IOException {

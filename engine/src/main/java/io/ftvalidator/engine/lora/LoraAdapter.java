@@ -66,7 +66,13 @@ public final class LoraAdapter {
     /** Reads a LoRA file, or a PEFT adapter folder, after checking its digest. */
     public static LoraAdapter read(ModelRef ref, Path cache) {
         if (Files.isDirectory(ref.path())) {
-            Verified.Folder folder = Verified.folder(ref, cache);
+            Verified.Folder folder;
+            try {
+                folder = Verified.folder(ref, cache);
+            } catch (EngineException e) {
+                // a LoRA folder whose manifest is wrong is an invalid LoRA, not a broken base bundle
+                throw e.kind() == Kind.INVALID_BUNDLE ? new EngineException(Kind.INVALID_LORA, e.getMessage(), e) : e;
+            }
             Path config = folder.root().resolve(PEFT_CONFIG);
             Path weights = folder.root().resolve(PEFT_WEIGHTS);
             if (!Files.isRegularFile(config) || !Files.isRegularFile(weights)) {

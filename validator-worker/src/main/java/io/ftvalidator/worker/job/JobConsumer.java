@@ -276,7 +276,7 @@ final class JobConsumer implements Runnable {
                 .toList();
         ImageScore score = ImageScore.newBuilder().setValidationId(job.getValidationId()).setImageIndex(job.getImageIndex())
                 .setAttempt(deliveries - 1).setWorkerId(workerId).setDevice(device).setResults(results)
-                .setStartedAtMillis(now).setFinishedAtMillis(now).build();
+                .setStartedAtMillis(now).setFinishedAtMillis(now).setNonce(job.getNonce()).build();
         try {
             await(publisher.score(score, trace));
             await(publisher.deadLetter(held, reason));

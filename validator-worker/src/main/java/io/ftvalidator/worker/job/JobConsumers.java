@@ -4,6 +4,7 @@ import io.ftvalidator.schemas.Topics;
 import io.ftvalidator.schemas.Tracing;
 import io.opentelemetry.api.OpenTelemetry;
 import io.ftvalidator.worker.WorkerConfig;
+import io.ftvalidator.worker.fetch.FetchPolicy;
 import io.ftvalidator.worker.fetch.ModelFetcher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -39,6 +40,7 @@ public class JobConsumers implements HealthCheck {
     private static final Logger LOG = Logger.getLogger(JobConsumers.class);
 
     private final WorkerConfig config;
+    private final Trust trust;
     private final RenderSlots slots;
     private final MeterRegistry registry;
     private final Map<String, Object> kafka;
@@ -51,16 +53,17 @@ public class JobConsumers implements HealthCheck {
     private volatile boolean stopping;
 
     JobConsumers(WorkerConfig config, RenderSlots slots, MeterRegistry registry,
-            @Identifier("default-kafka-broker") Map<String, Object> kafka, OpenTelemetry otel) {
+            @Identifier("default-kafka-broker") Map<String, Object> kafka, Trust trust, OpenTelemetry otel) {
         this.tracing = new Tracing(otel);
         this.config = config;
+        this.trust = trust;
         this.slots = slots;
         this.registry = registry;
         this.kafka = kafka;
     }
 
     void start(@Observes StartupEvent event) throws InterruptedException {
-        String workerId = config.id().orElseGet(JobConsumers::hostName);
+        String workerId = Trust.truncate(config.id().orElseGet(JobConsumers::hostName));
         ShareGroup group;
         try (Admin admin = Admin.create(clientConfig(workerId + "-admin"))) {
             group = ShareGroup.prepare(admin, config.jobs());
@@ -68,9 +71,12 @@ public class JobConsumers implements HealthCheck {
         }
         publisher = new Publisher(clientConfig(workerId + "-producer"), registry, tracing);
         JobMeters meters = new JobMeters(registry, slots.device());
-        JobRenderer renderer = new JobRenderer(workerId, slots.device(),
-                new ModelFetcher(config.cacheDir().resolve("downloads"), config.fetchTimeout(), registry), previewSide(config.renders()),
-                meters, tracing);
+        WorkerConfig.Fetch f = config.fetch();
+        FetchPolicy policy = new FetchPolicy(f.allowHttp(), f.allowFile(), f.hosts().orElse(List.of()),
+                f.allowedNetworks().orElse(List.of()), f.maxSubmissionBytes(), f.maxBaseBytes(), config.fetchTimeout(),
+                f.maxRedirects(), f.cacheBytes());
+        JobRenderer renderer = new JobRenderer(workerId, slots.device(), new ModelFetcher(policy, config.cacheDir().resolve("downloads"), registry),
+                trust.bases(), trust.allowBundles(), previewSide(config.renders()), meters, tracing);
         TestHooks hooks = new TestHooks(config.test());
         decided = new DecidedValidations(clientConfig(workerId + "-decisions"));
         decidedReader = new Thread(decided, "decided-validations");

@@ -18,6 +18,7 @@ import io.ftvalidator.schemas.RenderError;
 import io.ftvalidator.schemas.RenderJob;
 import io.ftvalidator.schemas.SubmissionResult;
 import io.ftvalidator.schemas.SubmissionSpec;
+import io.ftvalidator.validation.Bases;
 import io.ftvalidator.worker.fetch.ModelFetcher;
 import io.ftvalidator.schemas.Tracing;
 import io.opentelemetry.api.trace.Span;
@@ -44,6 +45,8 @@ public final class JobRenderer {
     private final String workerId;
     private final DeviceInfo device;
     private final ModelFetcher fetcher;
+    private final Bases bases;
+    private final boolean allowBundles;
     private final OptionalInt previewSide;
     private final JobMeters meters;
     private final Tracing tracing;
@@ -51,11 +54,18 @@ public final class JobRenderer {
     /** A job's score and, when previews are on, the PNG of each image rendered (attempt 0 until the caller knows it). */
     public record Rendered(ImageScore score, List<ImageRender> images) {}
 
-    /** @param previewSide the longest side of the PNG kept of each image; empty: none kept */
-    JobRenderer(String workerId, DeviceInfo device, ModelFetcher fetcher, OptionalInt previewSide, JobMeters meters, Tracing tracing) {
+    /**
+     * @param bases the operator's allow-list: the only bases fetched when bundles are not allowed
+     * @param allowBundles whether a request may bring a whole bundle, or a base of its own
+     * @param previewSide the longest side of the PNG kept of each image; empty: none kept
+     */
+    JobRenderer(String workerId, DeviceInfo device, ModelFetcher fetcher, Bases bases, boolean allowBundles, OptionalInt previewSide,
+            JobMeters meters, Tracing tracing) {
         this.workerId = workerId;
         this.device = device;
         this.fetcher = fetcher;
+        this.bases = bases;
+        this.allowBundles = allowBundles;
         this.previewSide = previewSide;
         this.meters = meters;
         this.tracing = tracing;
@@ -74,7 +84,7 @@ public final class JobRenderer {
             // the coordinator checks settings before it sends a job: this one did not come from it
             LOG.warnf("image %d: the job's settings are invalid: %s", job.getImageIndex(), e.getMessage());
             job.getSubmissions().forEach(s -> results.add(new SubmissionResult(s.getId(), null, 0L,
-                    new RenderError(EngineException.Kind.BAD_INPUT.name(), e.getMessage(), true))));
+                    new RenderError(EngineException.Kind.BAD_INPUT.name(), PublicErrors.message(EngineException.Kind.BAD_INPUT.name()), true))));
             return new Rendered(score(job, results, started), List.of());
         }
         RenderAndHash.ImageListener keep = previewSide.isEmpty() ? RenderAndHash.ImageListener.NONE
@@ -109,10 +119,26 @@ public final class JobRenderer {
                 .build();
     }
 
-    /** The submission's model and base, fetched into the worker's cache and checked against their digests. */
+    /**
+     * The submission's model and base, fetched into the worker's cache and checked against their
+     * digests. The base comes from the operator's allow-list, by digest; only where bundles are
+     * allowed may a request bring a base of its own, or a whole bundle instead of LoRA weights.
+     */
     private Models locate(SubmissionSpec s) {
-        ModelRef model = fetcher.fetch(s.getModelUri(), s.getSha256());
-        Optional<ModelRef> base = s.getBaseModelUri() == null ? Optional.empty() : Optional.of(fetcher.fetch(s.getBaseModelUri(), s.getBaseSha256()));
+        Optional<Bases.Base> listed = bases.byDigest(s.getBaseSha256());
+        if (!allowBundles && listed.isEmpty()) {
+            throw new EngineException(EngineException.Kind.NOT_ALLOWED, s.getBaseSha256() == null
+                    ? "a whole bundle: only LoRA weights on a base of the allow-list are taken from a request"
+                    : "base " + s.getBaseSha256() + " is not on the allow-list");
+        }
+        Optional<ModelRef> base = listed.isPresent() ? Optional.of(fetcher.base(listed.get()))
+                : s.getBaseModelUri() == null ? Optional.empty()
+                : Optional.of(fetcher.submission(s.getBaseModelUri(), s.getBaseSha256()));
+        ModelRef model = fetcher.submission(s.getModelUri(), s.getSha256());
+        if (!allowBundles && !ModelCache.isLora(model.path())) {
+            throw new EngineException(EngineException.Kind.INVALID_LORA, s.getModelUri()
+                    + ": not LoRA weights (a .safetensors file or a PEFT adapter folder); bundles are not taken from a request");
+        }
         return new Models(model, base);
     }
 
@@ -132,7 +158,8 @@ public final class JobRenderer {
         // the engine's kind says whose fault it is, unless this machine's storage failed underneath (Blame)
         boolean fault = f.cause() instanceof EngineException e ? Blame.submissionFault(e) : f.submissionFault();
         meters.renderFailed(f.kind(), fault);
-        return new SubmissionResult(f.submissionId(), null, f.millis(), new RenderError(f.kind(), f.message(), fault));
+        // the requester reads the kind and a fixed sentence; the detail (URIs, answers, digests, paths) stays in this log
+        return new SubmissionResult(f.submissionId(), null, f.millis(), new RenderError(f.kind(), PublicErrors.message(f.kind()), fault));
     }
 
     private ImageScore score(RenderJob job, List<SubmissionResult> results, long started) {
@@ -145,6 +172,7 @@ public final class JobRenderer {
                 .setResults(results)
                 .setStartedAtMillis(started)
                 .setFinishedAtMillis(System.currentTimeMillis())
+                .setNonce(job.getNonce())
                 .build();
     }
 }

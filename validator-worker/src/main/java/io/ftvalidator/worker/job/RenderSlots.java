@@ -100,6 +100,7 @@ public class RenderSlots {
         Device d = EngineSetup.device(config.device());
         Precision precision = EngineSetup.precision(config.precision(), d);
         this.device = DeviceProbe.describe(d, engineThreads, precision);
+        device.setName(Trust.truncate(device.getName())); // a score names its device in 128 bytes at most
         long memoryBudget = config.modelMemoryMb() * 1024 * 1024;
         Path cacheDir = config.cacheDir();
         int count;
