@@ -119,6 +119,12 @@ class ValidationTopologyTest {
                 .setResults(List.of(results.apply(image))).setStartedAtMillis(0).setFinishedAtMillis(1).setNonce(nonce).build();
     }
 
+    /** honest-1 and the cheat only, for a validation of those two. */
+    private static SubmissionResult[] honestOneAndCheat(int image) {
+        SubmissionResult[] all = honestAndCheat(image);
+        return new SubmissionResult[] {all[0], all[2]};
+    }
+
     private static SubmissionResult[] honestAndCheat(int image) {
         long base = 0x0123456789abcdefL * (image + 1);
         return new SubmissionResult[] {
@@ -197,7 +203,7 @@ class ValidationTopologyTest {
     void shouldPublishTheJobsOfImagesStillMissingOnceMoreHalfwayToTheDeadline() {
         driver.close();
         startWith(new ValidationTopology.Settings(io.ftvalidator.coordinator.intake.Admission.open(List.of("pool prompt a")),
-                Duration.ofSeconds(1), Duration.ofHours(1), 0.5));
+                Duration.ofSeconds(1), Duration.ofHours(1), 0.5, Duration.ofDays(3), Calibrations.none(), true));
         requests.pipeInput("v1", request("v1", 3, List.of("p0", "p1", "p2")));
         List<RenderJob> first = jobs.readValuesToList();
         scores.pipeInput("v1", score("v1", 1, 0, ValidationTopologyTest::honestAndCheat));
@@ -472,14 +478,14 @@ class ValidationTopologyTest {
     void shouldDecideEarlyOnceNoImageLeftCouldChangeTheVerdict() {
         requests.pipeInput("v1", request("v1", 8, List.of("p"), List.of("honest-1", "cheat"), SHA));
         // image 0: the pair is 64 bits apart, a mean of at least 64 / 8 = 8 >= 5 whatever comes
-        scores.pipeInput("v1", score("v1", 0, 0, ValidationTopologyTest::honestAndCheat));
+        scores.pipeInput("v1", score("v1", 0, 0, ValidationTopologyTest::honestOneAndCheat));
         ValidationDecision d = decisions.readValue();
         assertThat(d.getVerdict()).isEqualTo(Verdict.NO_CONSENSUS);
         assertThat(d.getImages()).isEqualTo(8);
         assertThat(d.getImagesDone()).isEqualTo(1);
         assertThat(d.getReason()).endsWith("(decided early, on 1 of 8 images: no distances the other images could have change it)");
         assertThat(metrics.counter("ftval.images.saved").count()).isEqualTo(7.0);
-        scores.pipeInput("v1", score("v1", 1, 0, ValidationTopologyTest::honestAndCheat));
+        scores.pipeInput("v1", score("v1", 1, 0, ValidationTopologyTest::honestOneAndCheat));
         assertThat(decisions.isEmpty()).isTrue();
     }
 

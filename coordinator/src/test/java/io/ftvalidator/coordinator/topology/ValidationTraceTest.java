@@ -84,7 +84,7 @@ class ValidationTraceTest {
                 // a worker's job span would be the child of this one; the score carries the worker's context back
                 RecordHeaders scoreHeaders = new RecordHeaders();
                 scoreHeaders.add("traceparent", parent.getBytes(StandardCharsets.UTF_8));
-                scores.pipeInput(new TestRecord<>("v1", score("v1", job.value().getImageIndex()), scoreHeaders, NOW));
+                scores.pipeInput(new TestRecord<>("v1", score("v1", job.value().getImageIndex(), job.value().getNonce()), scoreHeaders, NOW));
             }
             TestRecord<String, ValidationDecision> decision = decisions.readRecord();
             assertThat(new String(decision.headers().lastHeader("traceparent").value(), StandardCharsets.UTF_8)).startsWith("00-" + TRACE + "-");
@@ -113,10 +113,11 @@ class ValidationTraceTest {
                 .setDeadlineMillis(NOW.toEpochMilli() + 60_000).setRequestedAtMillis(NOW.toEpochMilli()).build();
     }
 
-    private static ImageScore score(String id, int image) {
+    /** A score as a worker writes it: echoing its job's nonce. */
+    private static ImageScore score(String id, int image, String nonce) {
         return ImageScore.newBuilder().setValidationId(id).setImageIndex(image).setAttempt(0).setWorkerId("w")
                 .setDevice(new DeviceInfo(DeviceKind.CPU, "test cpu", 1L << 30, 2, "PyTorch 2.7.1", Precision.FLOAT32))
                 .setResults(List.of(new SubmissionResult("a", 7L, 10L, null), new SubmissionResult("b", 7L, 10L, null)))
-                .setStartedAtMillis(0).setFinishedAtMillis(1).build();
+                .setStartedAtMillis(0).setFinishedAtMillis(1).setNonce(nonce).build();
     }
 }

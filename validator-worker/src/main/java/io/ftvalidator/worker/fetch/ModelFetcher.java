@@ -139,6 +139,7 @@ public final class ModelFetcher {
     private Path counted(URI uri, String sha256, long cap, boolean operatorSource) {
         if (Files.isRegularFile(cache.entry(sha256, fileName(uri)))) {
             cached.increment();
+            return download(uri, sha256, cap, operatorSource); // the cached file, touched
         }
         long started = System.nanoTime();
         try {
