@@ -196,8 +196,10 @@ class DeployManifestsTest {
     @Test
     void shouldReplicateEveryTopicWithTwoInSyncReplicas() throws IOException {
         List<KafkaTopic> topics = documents().stream().filter(d -> d.model() instanceof KafkaTopic).map(d -> (KafkaTopic) d.model()).toList();
-        assertThat(topics).extracting(t -> t.getSpec().getTopicName()).contains(
-                "ftval.validation-requests", "ftval.render-jobs", "ftval.image-scores", "ftval.validation-decisions", "ftval.dead-letters");
+        // every topic the services use (the contract's and the dead letters) is declared
+        List<String> used = new java.util.ArrayList<>(io.ftvalidator.schemas.Topics.CONTRACT.stream().map(t -> t.name()).toList());
+        used.add(io.ftvalidator.schemas.Topics.DEAD_LETTERS.name());
+        assertThat(topics).extracting(t -> t.getSpec().getTopicName()).containsAll(used);
         for (KafkaTopic t : topics) {
             assertThat(t.getSpec().getReplicas()).as(t.getSpec().getTopicName() + " replicas").isGreaterThanOrEqualTo(3);
             assertThat(t.getSpec().getConfig()).as(t.getSpec().getTopicName() + " min.insync.replicas").containsEntry("min.insync.replicas", 2);
