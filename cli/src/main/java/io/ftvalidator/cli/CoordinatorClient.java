@@ -28,16 +28,32 @@ final class CoordinatorClient {
         this.apiKey = apiKey;
     }
 
+    /** How long a submission waits out a coordinator that answers 503. */
+    static final Duration UNAVAILABLE_FOR = Duration.ofSeconds(60);
+
     /** A client of a local cluster, with its own key. */
     static CoordinatorClient of(io.ftvalidator.local.LocalCluster cluster) {
         return new CoordinatorClient(cluster.coordinatorUrl(), cluster.apiKey());
     }
 
-    /** POSTs a request; returns the 202 body, or throws with every problem the coordinator listed. */
+    /**
+     * POSTs a request; returns the 202 body, or throws with every problem the coordinator listed.
+     * A 503 (the coordinator's aggregation starting or rebalancing) is tried again after its
+     * Retry-After, for up to {@link #UNAVAILABLE_FOR}.
+     */
     JsonNode submit(ObjectNode request) throws IOException, InterruptedException {
-        HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("validations"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request))));
+        String json = JSON.writeValueAsString(request);
+        long until = System.nanoTime() + UNAVAILABLE_FOR.toNanos();
+        HttpResponse<String> r;
+        while (true) {
+            r = send(HttpRequest.newBuilder(base.resolve("validations"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(json)));
+            if (r.statusCode() != 503 || System.nanoTime() > until) {
+                break;
+            }
+            Thread.sleep(1000 * Math.max(1, Math.min(5, r.headers().firstValueAsLong("Retry-After").orElse(1))));
+        }
         JsonNode body = JSON.readTree(r.body().isEmpty() ? "{}" : r.body());
         if (r.statusCode() == 401) {
             throw new IllegalArgumentException(unauthorized());

@@ -385,12 +385,18 @@ class ClusterEndToEndIT {
         var anonymous = http.send(java.net.http.HttpRequest.newBuilder(list).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(anonymous.statusCode()).isEqualTo(401);
         assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValue("Basic realm=\"ftvalidator\"");
-        // a browser sends the key as the password; the local cluster's own requester is an operator
-        String basic = java.util.Base64.getEncoder().encodeToString(("anyone:" + cluster.cluster.apiKey()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        var operator = http.send(java.net.http.HttpRequest.newBuilder(list).header("Authorization", "Basic " + basic).build(),
+        // a browser sends the key as the password: an operator's opens the view, another requester's does not
+        var operator = http.send(java.net.http.HttpRequest.newBuilder(list).header("Authorization", basic(TestCluster.OPERATOR_KEY)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(operator.statusCode()).as(operator.body()).isEqualTo(200);
         assertThat(operator.body()).startsWith("[");
+        var requester = http.send(java.net.http.HttpRequest.newBuilder(list).header("Authorization", basic(cluster.cluster.apiKey())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(requester.statusCode()).isEqualTo(403);
+    }
+
+    private static String basic(String key) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString(("anyone:" + key).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     @Test

@@ -185,7 +185,14 @@ final class TestCluster implements AutoCloseable {
         if (apiKey != null) {
             r.header("Authorization", "Bearer " + apiKey);
         }
-        return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+        // a 503 (the aggregation starting or rebalancing, just after a start) is tried again, as a client does
+        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        HttpResponse<String> response = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+        while (response.statusCode() == 503 && System.nanoTime() < until) {
+            Thread.sleep(1000);
+            response = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+        }
+        return response;
     }
 
     /** {@code GET /validations/{id}} as the requester of {@code apiKey} (null: no credentials). */
@@ -271,7 +278,9 @@ final class TestCluster implements AutoCloseable {
         double sum = 0;
         for (String line : r.body().lines().toList()) {
             if ((line.startsWith(name + " ") || line.startsWith(name + "{")) && line.contains(labels)) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                // the sample's value: after the labels, before an exemplar ("# {trace_id=...} value timestamp")
+                String sample = line.contains(" # ") ? line.substring(0, line.indexOf(" # ")) : line;
+                sum += Double.parseDouble(sample.substring(sample.lastIndexOf(' ') + 1));
             }
         }
         return sum;

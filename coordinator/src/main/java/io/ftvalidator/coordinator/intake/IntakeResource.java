@@ -130,7 +130,8 @@ public class IntakeResource {
         Credentials caller = Credentials.of(headers);
         ValidationQueries.Location owner = queries.locate(ValidationStores.VALIDATIONS, id, caller);
         if (owner instanceof ValidationQueries.Nowhere notNow) {
-            return done(Response.status(503).entity(new Problems("unavailable", List.of(notNow.why()))).build());
+            // starting or rebalancing: a matter of seconds; clients try again (./ftval does)
+            return done(Response.status(503).header("Retry-After", "1").entity(new Problems("unavailable", List.of(notNow.why()))).build());
         }
         if (owner instanceof ValidationQueries.Elsewhere there) {
             // the owner of the id's partition answers every post of it, so that it alone decides 202 or 409
