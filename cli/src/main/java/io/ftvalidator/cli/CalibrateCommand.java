@@ -111,7 +111,7 @@ final class CalibrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!name.matches("[a-z0-9][a-z0-9-]*")) {
+        if (!name.matches(io.ftvalidator.calibration.Recommendation.NAME)) {
             throw new IllegalArgumentException("--name must be lower-case letters, digits and -, got '" + name + "'");
         }
         Truth.Naming naming = Truth.Naming.of(honest, stress, dishonest);

@@ -79,11 +79,11 @@ final class CalibrationReport {
     static Map<String, String> configuration(String name, String baseSha256, Optional<Recommendation> recommendation) {
         Map<String, String> out = new LinkedHashMap<>();
         recommendation.ifPresent(r -> {
-            String prefix = "ftval.calibration." + name + ".";
-            out.put(prefix + "base-sha256", baseSha256);
-            out.put(prefix + "rule", r.rule().id());
-            out.put(prefix + "threshold", number(r.threshold()));
-            out.put(prefix + "images", Integer.toString(r.images()));
+            // in the order of Recommendation.PROPERTY_KEYS, which the coordinator's Calibrations reads
+            List<String> values = List.of(baseSha256, r.rule().id(), number(r.threshold()), Integer.toString(r.images()));
+            for (int i = 0; i < values.size(); i++) {
+                out.put(Recommendation.PROPERTY_PREFIX + name + "." + Recommendation.PROPERTY_KEYS.get(i), values.get(i));
+            }
         });
         return out;
     }

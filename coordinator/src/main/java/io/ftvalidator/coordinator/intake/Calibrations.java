@@ -1,5 +1,6 @@
 package io.ftvalidator.coordinator.intake;
 
+import io.ftvalidator.calibration.Recommendation;
 import io.ftvalidator.decision.Rule;
 import io.ftvalidator.schemas.AvroMapping;
 import io.ftvalidator.schemas.SubmissionSpec;
@@ -35,8 +36,9 @@ public final class Calibrations {
     /** One base's calibrated rule, threshold and image count. */
     public record Calibration(String name, String baseSha256, Rule rule, double threshold, int images) {}
 
-    private static final String PREFIX = "ftval.calibration.";
-    private static final Pattern KEY = Pattern.compile(Pattern.quote(PREFIX) + "([a-z0-9][a-z0-9-]*)\\.(base-sha256|rule|threshold|images)");
+    private static final String PREFIX = Recommendation.PROPERTY_PREFIX;
+    private static final String KEYS = "(" + String.join("|", Recommendation.PROPERTY_KEYS) + ")";
+    private static final Pattern KEY = Pattern.compile(Pattern.quote(PREFIX) + "(" + Recommendation.NAME + ")\\." + KEYS);
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     private final Map<String, Calibration> byBase;
@@ -62,7 +64,7 @@ public final class Calibrations {
             }
             Matcher m = KEY.matcher(e.getKey());
             if (!m.matches()) {
-                throw new IllegalArgumentException(e.getKey() + ": expected " + PREFIX + "NAME.(base-sha256|rule|threshold|images)");
+                throw new IllegalArgumentException(e.getKey() + ": expected " + PREFIX + "NAME." + KEYS);
             }
             byName.computeIfAbsent(m.group(1), n -> new HashMap<>()).put(m.group(2), e.getValue().strip());
         }
@@ -79,7 +81,7 @@ public final class Calibrations {
 
     private static Calibration parse(String name, Map<String, String> values) {
         String p = PREFIX + name + ".";
-        for (String key : List.of("base-sha256", "rule", "threshold", "images")) {
+        for (String key : Recommendation.PROPERTY_KEYS) {
             if (!values.containsKey(key)) {
                 throw new IllegalArgumentException(p + key + " is missing (./ftval calibrate prints all four)");
             }

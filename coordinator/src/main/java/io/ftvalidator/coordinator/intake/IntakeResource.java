@@ -120,7 +120,8 @@ public class IntakeResource {
             return done(Response.status(400).entity(new Problems("invalid request", List.of(e.getOriginalMessage()))).build());
         }
         long now = System.currentTimeMillis();
-        ValidationRequest request = calibrations.apply(body.calibrated(calibrations).toAvro(now, problems));
+        // rule and image count from its base's calibration where it names none; the threshold is applied at intake, for Kafka requests too
+        ValidationRequest request = body.calibrated(calibrations).toAvro(now, problems);
         request.setRequester(identity.getPrincipal().getName()); // whatever the body says: the caller's credentials
         problems.addAll(RequestCheck.problems(request, now, admission.get()));
         if (!problems.isEmpty()) {

@@ -135,15 +135,17 @@ public final class ModelFetcher {
         return metrics.counter("ftval.worker.fetch.failures", "reason", kind.name().toLowerCase(Locale.ROOT).replace('_', '-'));
     }
 
-    /** {@link #download}, counted: a cache hit, or the bytes and time of a completed download, or the failure's kind. */
+    /** The cached file, or {@link #download}: counted as a cache hit, or the bytes and time of a completed download, or the failure's kind. */
     private Path counted(URI uri, String sha256, long cap, boolean operatorSource) {
-        if (Files.isRegularFile(cache.entry(sha256, fileName(uri)))) {
+        Path target = cache.entry(sha256, fileName(uri));
+        if (Files.isRegularFile(target)) {
+            cache.touch(target);
             cached.increment();
-            return download(uri, sha256, cap, operatorSource); // the cached file, touched
+            return target;
         }
         long started = System.nanoTime();
         try {
-            Path fetched = download(uri, sha256, cap, operatorSource);
+            Path fetched = download(uri, target, sha256, cap, operatorSource);
             time.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             bytes.increment(fetched.toFile().length());
             return fetched;
@@ -153,13 +155,9 @@ public final class ModelFetcher {
         }
     }
 
-    private Path download(URI uri, String sha256, long cap, boolean operatorSource) {
-        String name = fileName(uri);
-        Path target = cache.entry(sha256, name);
-        if (Files.isRegularFile(target)) {
-            cache.touch(target);
-            return target;
-        }
+    /** Downloads into the cache entry {@code target} (not there yet), verified against {@code sha256}. */
+    private Path download(URI uri, Path target, String sha256, long cap, boolean operatorSource) {
+        String name = target.getFileName().toString();
         long deadline = System.nanoTime() + policy.deadline().toNanos();
         Path partial;
         try {
