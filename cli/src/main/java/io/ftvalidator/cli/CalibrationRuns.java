@@ -21,7 +21,10 @@ final class CalibrationRuns {
     private CalibrationRuns() {}
 
     static List<Run> read(Path file) throws IOException {
-        JsonNode root = CoordinatorClient.JSON.readTree(file.toFile());
+        JsonNode root;
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            root = CoordinatorClient.JSON.readTree(in);
+        }
         String name = file.getFileName().toString();
         List<Run> out = new ArrayList<>();
         if (root.has("runs")) {

@@ -90,6 +90,9 @@ public final class Ftval {
         if (e instanceof EngineException || e instanceof IllegalArgumentException) {
             return e.getMessage();
         }
+        if (e instanceof java.nio.file.NoSuchFileException missing) {
+            return missing.getFile() + ": no such file";
+        }
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         return message.lines().findFirst().orElse(message);
     }

@@ -135,6 +135,16 @@ class CalibrateCommandTest {
     }
 
     @Test
+    void shouldNameAMissingManifestOrRunInOneLine() {
+        Path missing = tmp.resolve("no-such.txt");
+        CommandLineErrorsTest.Run manifest = CommandLineErrorsTest.ftval("calibrate", "--manifest", missing.toString(), "--prompt", "p");
+        assertThat(manifest.exit()).isEqualTo(1);
+        assertThat(manifest.err()).isEqualTo("ftval: " + missing + ": no such file" + System.lineSeparator());
+        CommandLineErrorsTest.Run runs = CommandLineErrorsTest.ftval("calibrate", "--runs", missing.toString());
+        assertThat(runs.err()).isEqualTo("ftval: " + missing + ": no such file" + System.lineSeparator());
+    }
+
+    @Test
     void shouldNameTheManifestLineThatCannotBeRead() throws IOException {
         Path manifest = tmp.resolve("bad.txt");
         Files.writeString(manifest, "honest a=x.safetensors\nmaybe b=y.safetensors\n");
