@@ -14,7 +14,8 @@ different, a false accept a dishonest window it calls the same. Rates come with 
 read the intervals as optimistic.
 
 --cross pairs each submission of a CPU run with every submission of a GPU run of the same seed
-(each node rendering on its own card, as the reference network does). With --plots, writes PNG
+(each node rendering on its own card, as the reference network does), and prints how far the same
+submission's renders moved between the two devices. With --plots, writes PNG
 histograms and rate curves into DIR (needs python3-matplotlib). Needs python3-scipy for the
 intervals.
 """
@@ -121,7 +122,18 @@ def table(pairs, ks, cases, title):
         print("| %d | %s |" % (k, " | ".join(cells)))
 
 
-def plots(pairs, name, ks, out):
+def drift(subs_a, subs_b):
+    """Per-image distances between each submission's render on one device and on the other."""
+    out = {}
+    for sid in sorted(set(subs_a) & set(subs_b)):
+        for x, y in zip(subs_a[sid], subs_b[sid]):
+            d = hamming(x, y)
+            out[d] = out.get(d, 0) + 1
+    return out
+
+
+def plots(pairs, name, ks, out, defaults):
+    """defaults: rule -> the threshold drawn as a dashed line (the first of --cases for the rule)."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -136,7 +148,8 @@ def plots(pairs, name, ks, out):
                         label="%s (%d)" % (truth, len(values)), density=True)
         ax.set_title("%s: %s over %d image%s" % (name, "distance" if k == 1 else "mean distance", k, "" if k == 1 else "s"))
         ax.set_xlabel("pHash bits")
-        ax.axvline(5, color="black", linestyle="--", linewidth=1)
+        if "mean" in defaults:
+            ax.axvline(defaults["mean"], color="black", linestyle="--", linewidth=1)
         ax.legend()
     fig.tight_layout()
     path = os.path.join(out, "%s-distances.png" % name)
@@ -150,7 +163,8 @@ def plots(pairs, name, ks, out):
             ax.plot(ts, [r[0] / r[1] if r[1] else float("nan") for r in fr], color="tab:green", alpha=0.3 + 0.7 * k / max(ks))
             ax.plot(ts, [r[2] / r[3] if r[3] else float("nan") for r in fr], color="tab:red", alpha=0.3 + 0.7 * k / max(ks),
                     label="K=%d" % k)
-        ax.axvline(5 if rule == "mean" else 8, color="black", linestyle="--", linewidth=1)
+        if rule in defaults:
+            ax.axvline(defaults[rule], color="black", linestyle="--", linewidth=1)
         ax.set_title("%s, %s rule: false reject (green), false accept (red)" % (name, rule))
         ax.set_xlabel("threshold T (same iff statistic < T)")
         ax.set_ylim(-0.02, 1.02)
@@ -167,7 +181,7 @@ def main():
     ap.add_argument("runs", nargs="*")
     ap.add_argument("--name", required=True)
     ap.add_argument("--k", default="1,2,4,8,16,32")
-    ap.add_argument("--cases", default="mean:5,every-image:8", help="rule:T pairs for the rate table")
+    ap.add_argument("--cases", default="mean:3,every-image:5", help="rule:T pairs for the rate table; the first of each rule is drawn in the plots")
     ap.add_argument("--cross", nargs="*", default=[], metavar="CPU_RUN:GPU_RUN")
     ap.add_argument("--plots", metavar="DIR")
     a = ap.parse_args()
@@ -181,14 +195,24 @@ def main():
         print("%s: %d runs, pairs: %s" % (a.name, len(a.runs), n))
         table(pairs, ks, cases, "Same device (one worker renders every submission of an image)")
         if a.plots:
-            plots(pairs, a.name, ks, a.plots)
+            defaults = {}
+            for rule, t in cases:
+                defaults.setdefault(rule, t)
+            plots(pairs, a.name, ks, a.plots, defaults)
     cross = []
+    moved = {}
     for spec in a.cross:
         cpu, gpu = spec.split(":")
         (s1, subs1), (s2, subs2) = load(cpu), load(gpu)
         if s1 != s2:
             raise SystemExit("%s and %s render other seeds" % (cpu, gpu))
         cross += pairs_in(subs1, subs2)
+        for d, n in drift(subs1, subs2).items():
+            moved[d] = moved.get(d, 0) + n
+    if moved:
+        total = sum(moved.values())
+        print("\n%s, the same submission on both devices: %d renders, %.1f %% hash identically; distances: %s"
+              % (a.name, total, 100.0 * moved.get(0, 0) / total, ", ".join("%d bits x %d" % kv for kv in sorted(moved.items()))))
     if cross:
         n = {t: sum(1 for p in cross if p[0] == t) for t in ("honest", "stress", "dishonest")}
         print("\n%s across devices: %d run pairs, pairs: %s" % (a.name, len(a.cross), n))
