@@ -8,6 +8,7 @@
 Needs only Debian's python3-torch, numpy and the standard library.
 """
 import argparse
+import contextlib
 import hashlib
 import json
 import math
@@ -359,8 +360,9 @@ def predict(o, x, acp_t, kind):
     raise BundleError("prediction_type %r is not supported" % kind)
 
 
-def sample(model_out, x, cfg, sampler, steps, progress=None):
+def sample(model_out, x, cfg, sampler, steps, progress=None, profile=None):
     """Runs the sampler from the starting latent x; model_out(x, t) gives the guided output."""
+    profile = profile or NoProfile()
     acp = alphas_cumprod(cfg)
     n = len(acp)
     kind = cfg.get("prediction_type", "epsilon")
@@ -369,14 +371,8 @@ def sample(model_out, x, cfg, sampler, steps, progress=None):
         alpha_one = bool(cfg.get("set_alpha_to_one", True))
         for t in ts:
             o = model_out(x, t)
-            prev = t - n // steps
-            ap = acp[prev] if prev >= 0 else (1.0 if alpha_one else acp[0])
-            at, st = math.sqrt(acp[t]), math.sqrt(1.0 - acp[t])
-            if kind == "epsilon":
-                x = lincomb((x, math.sqrt(ap) / at), (o, math.sqrt(1.0 - ap) - math.sqrt(ap) * st / at))
-            else:
-                x0, eps = predict(o, x, acp[t], kind)
-                x = lincomb((x0, math.sqrt(ap)), (eps, math.sqrt(1.0 - ap)))
+            with profile.stage("guidance_and_step"):
+                x = _ddim_step(x, o, t, acp, n, steps, alpha_one, kind)
         return x
     if sampler != "dpm++":
         raise BundleError("sampler %r is not supported (dpm++ or ddim)" % sampler)
@@ -387,29 +383,66 @@ def sample(model_out, x, cfg, sampler, steps, progress=None):
     m1, t_prev = None, None
     for k, s0 in enumerate(ts):
         o = model_out(x, s0)
-        m0, _ = predict(o, x, acp[s0], kind)
-        last = k == len(ts) - 1
-        if last:
-            x = m0.clone()
-        else:
-            t = ts[k + 1]
-            alpha_t, sigma_t = math.sqrt(acp[t]), math.sqrt(1.0 - acp[t])
-            sigma_s0 = math.sqrt(1.0 - acp[s0])
-            h = lam(t) - lam(s0)
-            if k == 0:
-                x = lincomb((x, sigma_t / sigma_s0), (m0, alpha_t * (1.0 - math.exp(-h))))
-            else:
-                r0 = (lam(s0) - lam(t_prev)) / h
-                kk = alpha_t * (1.0 - math.exp(-h))
-                x = lincomb((x, sigma_t / sigma_s0), (m0, kk * (1.0 + 0.5 / r0)), (m1, -0.5 * kk / r0))
+        with profile.stage("guidance_and_step"):
+            x, m0 = _dpm_step(x, o, k, ts, acp, kind, lam, m1, t_prev)
         m1, t_prev = m0, s0
         if progress:
             progress(k)
     return x
 
 
+def _ddim_step(x, o, t, acp, n, steps, alpha_one, kind):
+    """DDIM (eta 0): the latent after timestep t."""
+    prev = t - n // steps
+    ap = acp[prev] if prev >= 0 else (1.0 if alpha_one else acp[0])
+    at, st = math.sqrt(acp[t]), math.sqrt(1.0 - acp[t])
+    if kind == "epsilon":
+        return lincomb((x, math.sqrt(ap) / at), (o, math.sqrt(1.0 - ap) - math.sqrt(ap) * st / at))
+    x0, eps = predict(o, x, acp[t], kind)
+    return lincomb((x0, math.sqrt(ap)), (eps, math.sqrt(1.0 - ap)))
+
+
+def _dpm_step(x, o, k, ts, acp, kind, lam, m1, t_prev):
+    """DPM-Solver++ 2M step k: (the next latent, this step's predicted sample)."""
+    s0 = ts[k]
+    m0, _ = predict(o, x, acp[s0], kind)
+    if k == len(ts) - 1:
+        return m0.clone(), m0
+    t = ts[k + 1]
+    alpha_t, sigma_t = math.sqrt(acp[t]), math.sqrt(1.0 - acp[t])
+    sigma_s0 = math.sqrt(1.0 - acp[s0])
+    h = lam(t) - lam(s0)
+    if k == 0:
+        return lincomb((x, sigma_t / sigma_s0), (m0, alpha_t * (1.0 - math.exp(-h)))), m0
+    r0 = (lam(s0) - lam(t_prev)) / h
+    kk = alpha_t * (1.0 - math.exp(-h))
+    return lincomb((x, sigma_t / sigma_s0), (m0, kk * (1.0 + 0.5 / r0)), (m1, -0.5 * kk / r0)), m0
+
+
 # ---------------------------------------------------------------------------------------------
 # pipeline
+
+
+class Profile:
+    """Milliseconds per render stage, summed over the renders it saw (CPU: every op is done when it returns)."""
+
+    STAGES = ("tokenize", "text_encode", "unet", "guidance_and_step", "vae_decode", "quantize")
+
+    def __init__(self):
+        self.ms = dict.fromkeys(self.STAGES, 0.0)
+
+    @contextlib.contextmanager
+    def stage(self, name):
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.ms[name] += (time.perf_counter() - t0) * 1000.0
+
+
+class NoProfile:
+    def stage(self, name):
+        return contextlib.nullcontext()
 
 
 class Pipeline:
@@ -438,40 +471,50 @@ class Pipeline:
         for module in (self.text_encoder, self.unet, self.decoder):
             module.to(self.device)
 
-    def encode_text(self, prompts):
-        ids = torch.tensor([self.tokenizer.encode(p) for p in prompts], dtype=torch.int64, device=self.device)
-        out = self.text_encoder(ids)
+    def encode_text(self, prompts, profile=None):
+        profile = profile or NoProfile()
+        with profile.stage("tokenize"):
+            ids = torch.tensor([self.tokenizer.encode(p) for p in prompts], dtype=torch.int64, device=self.device)
+        with profile.stage("text_encode"):
+            out = self.text_encoder(ids)
         return out[0] if isinstance(out, (tuple, list)) else out
 
     @torch.no_grad()
     def render_latent(self, seed, index, prompt, negative_prompt="", steps=30, guidance=7.5,
-                      sampler="dpm++", width=None, height=None):
+                      sampler="dpm++", width=None, height=None, profile=None):
+        profile = profile or NoProfile()
         width, height = width or self.size, height or self.size
         if width % self.factor or height % self.factor:
             raise BundleError("width and height must be multiples of %d" % self.factor)
         h, w = height // self.factor, width // self.factor
         x = noise.latent(seed, index, [1, self.channels, h, w]).to(self.device)
         cfg_on = guidance > 1.0
-        hidden = self.encode_text([negative_prompt, prompt] if cfg_on else [prompt])
+        hidden = self.encode_text([negative_prompt, prompt] if cfg_on else [prompt], profile)
         g = f32(guidance)
 
         def model_out(x, t):
             if cfg_on:
-                o = self.unet(torch.cat([x, x]), torch.full((2,), float(t), dtype=torch.float32, device=self.device), hidden)
-                u, c = o[0:1], o[1:2]
-                return u + (c - u) * g
-            return self.unet(x, torch.full((1,), float(t), dtype=torch.float32, device=self.device), hidden)
+                with profile.stage("unet"):
+                    o = self.unet(torch.cat([x, x]), torch.full((2,), float(t), dtype=torch.float32, device=self.device), hidden)
+                with profile.stage("guidance_and_step"):
+                    u, c = o[0:1], o[1:2]
+                    return u + (c - u) * g
+            with profile.stage("unet"):
+                return self.unet(x, torch.full((1,), float(t), dtype=torch.float32, device=self.device), hidden)
 
-        return sample(model_out, x, self.sched, sampler, steps)
+        return sample(model_out, x, self.sched, sampler, steps, profile=profile)
 
     @torch.no_grad()
-    def decode(self, x):
-        img = self.decoder(x * f32(1.0 / self.scaling))
-        img = torch.clamp(img * f32(0.5) + f32(0.5), 0.0, 1.0) * f32(255.0)
-        return torch.round(img)[0].permute(1, 2, 0).to(torch.uint8).cpu().numpy()   # [H, W, 3]
+    def decode(self, x, profile=None):
+        profile = profile or NoProfile()
+        with profile.stage("vae_decode"):
+            img = self.decoder(x * f32(1.0 / self.scaling))
+        with profile.stage("quantize"):
+            img = torch.clamp(img * f32(0.5) + f32(0.5), 0.0, 1.0) * f32(255.0)
+            return torch.round(img)[0].permute(1, 2, 0).to(torch.uint8).cpu().numpy()   # [H, W, 3]
 
-    def render(self, seed, index, prompt, **kw):
-        return self.decode(self.render_latent(seed, index, prompt, **kw))
+    def render(self, seed, index, prompt, profile=None, **kw):
+        return self.decode(self.render_latent(seed, index, prompt, profile=profile, **kw), profile)
 
 
 def write_png(path, rgb):
@@ -504,6 +547,8 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", required=True)
     ap.add_argument("--bench", type=int, default=0, help="render N more times after one warm-up; print the median")
+    ap.add_argument("--profile", action="store_true",
+                    help="with --bench: also print each stage's milliseconds per image, the median over the runs")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(1)
@@ -514,14 +559,19 @@ def main(argv=None):
         rgb = pipe.render(a.seed, a.index, a.prompt, **kw)
         write_png(a.out, rgb)
         if a.bench > 0:
-            times = []
+            times, profiles = [], []
             for _ in range(a.bench):
+                profile = Profile() if a.profile else None
                 t0 = time.perf_counter()
-                again = pipe.render(a.seed, a.index, a.prompt, **kw)
+                again = pipe.render(a.seed, a.index, a.prompt, profile=profile, **kw)
                 times.append((time.perf_counter() - t0) * 1000.0)
+                profiles.append(profile)
                 if not np.array_equal(again, rgb):
                     raise SystemExit("render is not repeatable within one process")
             print("render_ms_per_image %.1f" % statistics.median(times))
+            if a.profile:
+                for stage in Profile.STAGES:
+                    print("stage_ms %s %.3f" % (stage, statistics.median(p.ms[stage] for p in profiles)))
     except BundleError as e:
         print("error: %s" % e, file=sys.stderr)
         return 2

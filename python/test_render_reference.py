@@ -171,6 +171,20 @@ class BundleAndLoraTest(unittest.TestCase):
             with self.assertRaisesRegex(rr.BundleError, "extra.txt: present in the bundle but not listed"):
                 rr.verify_sha256sums(copy)
 
+    def test_profile_prints_every_stage_and_adds_up_to_the_render(self):
+        import contextlib
+        import io
+        out = io.StringIO()
+        with tempfile.TemporaryDirectory() as d, contextlib.redirect_stdout(out):
+            code = rr.main(["--model", BASE, "--seed", "1", "--index", "0", "--prompt", "a green square", "--steps", "3",
+                            "--out", os.path.join(d, "x.png"), "--bench", "1", "--profile"])
+        self.assertEqual(code, 0)
+        lines = dict(line.split(" ", 1) for line in out.getvalue().splitlines() if line.startswith("render_ms"))
+        stages = {f[1]: float(f[2]) for f in (line.split() for line in out.getvalue().splitlines()) if f[0] == "stage_ms"}
+        self.assertEqual(list(stages), list(rr.Profile.STAGES))
+        self.assertTrue(all(v > 0 for v in stages.values()), stages)
+        self.assertLessEqual(sum(stages.values()), float(lines["render_ms_per_image"]) + 0.1)
+
     def _merged(self, lora):
         unet = torch.jit.load(os.path.join(BASE, "unet", "model.pt"))
         rr.merge_lora(unet, rr.load_lora(lora), lora)

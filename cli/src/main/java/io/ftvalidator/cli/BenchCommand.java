@@ -8,7 +8,11 @@ import io.ftvalidator.engine.RenderAndHash.ImageListener;
 import io.ftvalidator.engine.RenderAndHash.Images;
 import io.ftvalidator.engine.bundle.ModelRef;
 import io.ftvalidator.engine.render.ImageSpec;
+import io.ftvalidator.engine.hash.PerceptualHash;
 import io.ftvalidator.engine.render.LoadedModel;
+import io.ftvalidator.engine.render.PromptEncodings;
+import io.ftvalidator.engine.render.RenderProfile;
+import io.ftvalidator.engine.render.RenderedImage;
 import io.ftvalidator.engine.render.Renderer;
 import io.ftvalidator.hash.HashAlgorithm;
 import io.ftvalidator.local.LocalCluster;
@@ -20,6 +24,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -63,6 +68,13 @@ final class BenchCommand {
         @Option(names = "--json", description = "print the figures as JSON")
         boolean json;
 
+        @Option(names = "--profile", description = "also print where the time goes: each stage's milliseconds per image (median of the runs),"
+                + " Java and Python, the hash, and a LoRA's merge and restore")
+        boolean profile;
+
+        @Option(names = "--lora", description = "with --profile: the LoRA whose merge and restore are timed (default: the fixture honest-1)")
+        Path lora;
+
         @Mixin
         ProgressOptions progress;
 
@@ -79,21 +91,48 @@ final class BenchCommand {
             RenderSettings settings = render.settings();
             PrintWriter out = spec.commandLine().getOut();
             List<Double> java = new ArrayList<>();
+            List<RenderProfile> javaStages = new ArrayList<>();
+            List<Double> hashMs = new ArrayList<>();
+            List<Double> mergeMs = new ArrayList<>();
+            List<Double> restoreMs = new ArrayList<>();
+            Map<String, Double> pythonStages = new LinkedHashMap<>();
             int threads;
             double javaMs;
             Double pythonMs = null;
-            try (Progress bar = progress.start(spec.commandLine().getErr(), json, runs + 2, "steps")) {
-                try (ModelCache cache = engine.openCache();
-                        ModelCache.Prepared prepared = cache.prepare(new ModelRef(bundle, Optional.empty()), Optional.empty());
-                        LoadedModel.Session session = prepared.open()) {
+            try (Progress bar = progress.start(spec.commandLine().getErr(), json, runs + 2 + (profile ? runs + 1 : 0), "steps")) {
+                try (ModelCache cache = engine.openCache()) {
                     threads = EngineSetup.threads();
-                    for (int i = 0; i <= runs; i++) {
-                        long t0 = System.nanoTime();
-                        Renderer.render(session, new ImageSpec(42, i, prompt, settings));
-                        if (i > 0) {
-                            java.add((System.nanoTime() - t0) / 1e6);
+                    try (ModelCache.Prepared prepared = cache.prepare(new ModelRef(bundle, Optional.empty()), Optional.empty());
+                            LoadedModel.Session session = prepared.open()) {
+                        for (int i = 0; i <= runs; i++) {
+                            RenderProfile stages = new RenderProfile();
+                            long t0 = System.nanoTime();
+                            RenderedImage image = Renderer.render(session, new ImageSpec(42, i, prompt, settings), PromptEncodings.none(), stages);
+                            long t1 = System.nanoTime();
+                            PerceptualHash.hashRgb(HashAlgorithm.GOIMAGEHASH, image.rgb(), image.width(), image.height());
+                            if (i > 0) {
+                                java.add((t1 - t0) / 1e6);
+                                javaStages.add(stages);
+                                hashMs.add((System.nanoTime() - t1) / 1e6);
+                            }
+                            bar.step(i == 0 ? "java warm-up" : "java render " + i);
                         }
-                        bar.step(i == 0 ? "java warm-up" : "java render " + i);
+                    }
+                    if (profile) {
+                        ModelRef loraRef = new ModelRef(lora != null ? lora : Fixtures.lora("honest-1"), Optional.empty());
+                        try (ModelCache.Prepared prepared = cache.prepare(loraRef, Optional.of(new ModelRef(bundle, Optional.empty())))) {
+                            for (int i = 0; i <= runs; i++) {
+                                long t0 = System.nanoTime();
+                                LoadedModel.Session session = prepared.open();
+                                long t1 = System.nanoTime();
+                                session.close();
+                                if (i > 0) {
+                                    mergeMs.add((t1 - t0) / 1e6);
+                                    restoreMs.add((System.nanoTime() - t1) / 1e6);
+                                }
+                                bar.step("lora merge " + i);
+                            }
+                        }
                     }
                 }
                 javaMs = median(java);
@@ -106,6 +145,9 @@ final class BenchCommand {
                         "--steps", Integer.toString(settings.steps()), "--guidance", Double.toString(settings.guidance()),
                         "--sampler", settings.sampler().id(), "--threads", Integer.toString(threads),
                         "--bench", Integer.toString(runs), "--out", Path.of(System.getProperty("java.io.tmpdir"), "ftval-bench.png").toString()));
+                if (profile) {
+                    command.add("--profile");
+                }
                 Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
                 StringBuilder log = new StringBuilder();
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -113,6 +155,9 @@ final class BenchCommand {
                         log.append(line).append('\n');
                         if (line.startsWith("render_ms_per_image ")) {
                             pythonMs = Double.parseDouble(line.substring("render_ms_per_image ".length()).trim());
+                        } else if (line.startsWith("stage_ms ")) {
+                            String[] f = line.split(" ");
+                            pythonStages.put(f[1], Double.parseDouble(f[2]));
                         }
                     }
                 }
@@ -123,14 +168,44 @@ final class BenchCommand {
                 bar.step("python");
             }
             if (json) {
-                printJson(out, CoordinatorClient.JSON.createObjectNode().put("bundle", bundle.toString()).put("threads", threads)
+                ObjectNode figures = CoordinatorClient.JSON.createObjectNode().put("bundle", bundle.toString()).put("threads", threads)
                         .put("runs", runs).put("sampler", settings.sampler().id()).put("steps", settings.steps())
-                        .put("javaMsPerImage", javaMs).put("pythonMsPerImage", pythonMs).put("ratio", javaMs / pythonMs));
+                        .put("javaMsPerImage", javaMs).put("pythonMsPerImage", pythonMs).put("ratio", javaMs / pythonMs);
+                if (profile) {
+                    ObjectNode stages = figures.putObject("stagesMs");
+                    for (RenderProfile.Stage s : RenderProfile.Stage.values()) {
+                        stages.putObject(s.id()).put("java", stageMedian(javaStages, s)).put("python", pythonStages.get(s.id()));
+                    }
+                    stages.putObject("hash").put("java", median(hashMs));
+                    stages.putObject("loraMerge").put("java", median(mergeMs));
+                    stages.putObject("loraRestore").put("java", median(restoreMs));
+                }
+                printJson(out, figures);
                 return 0;
             }
             out.printf("python render_ms_per_image %.1f (median of %d, %d threads)%n", pythonMs, runs, threads);
             out.printf("ratio java/python %.2f%n", javaMs / pythonMs);
+            if (profile) {
+                out.printf("%nms per image, median of %d runs (%d steps):%n", runs, settings.steps());
+                out.printf("%-22s %9s %9s %6s%n", "stage", "java", "python", "ratio");
+                for (RenderProfile.Stage s : RenderProfile.Stage.values()) {
+                    double j = stageMedian(javaStages, s);
+                    Double py = pythonStages.get(s.id());
+                    out.printf("%-22s %9.2f %9s %6s%n", s.id(), j, py == null ? "-" : String.format("%.2f", py),
+                            py == null || py == 0 ? "-" : String.format("%.2f", j / py));
+                }
+                double unet = stageMedian(javaStages, RenderProfile.Stage.UNET) / settings.steps();
+                Double pyUnet = pythonStages.get(RenderProfile.Stage.UNET.id());
+                out.printf("%-22s %9.2f %9s%n", "  unet per step", unet, pyUnet == null ? "-" : String.format("%.2f", pyUnet / settings.steps()));
+                out.printf("%-22s %9.2f %9s   (not part of the render time above)%n", "hash (goimagehash)", median(hashMs), "-");
+                out.printf("%-22s %9.2f %9s   (per submission and job; the reference merges once at load)%n", "lora merge", median(mergeMs), "-");
+                out.printf("%-22s %9.2f %9s%n", "lora restore", median(restoreMs), "-");
+            }
             return 0;
+        }
+
+        private static double stageMedian(List<RenderProfile> profiles, RenderProfile.Stage stage) {
+            return median(profiles.stream().map(p -> p.millis().get(stage)).toList());
         }
     }
 

@@ -7,6 +7,7 @@ import io.ftvalidator.engine.RenderAndHash.Hashed;
 import io.ftvalidator.engine.RenderAndHash.Images;
 import io.ftvalidator.engine.RenderAndHash.Models;
 import io.ftvalidator.engine.bundle.ModelRef;
+import io.ftvalidator.engine.render.PromptEncodings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -36,9 +37,11 @@ final class LocalRenders {
             cache.prepare(base.get(), Optional.empty()).close(); // a bad base fails the whole run
         }
         List<Outcome> outcomes = new ArrayList<>();
+        // every submission renders the same prompts: those on one base encode each prompt once
+        PromptEncodings encodings = new PromptEncodings(images.count());
         for (SubmissionArg s : submissions) {
             Models models = new Models(s.model(), base); // a model the command line cannot take fails the run, not the submission
-            RenderAndHash.Outcome o = RenderAndHash.render(cache, s.id(), () -> models, images, listener);
+            RenderAndHash.Outcome o = RenderAndHash.render(cache, s.id(), () -> models, images, encodings, listener);
             outcomes.add(o instanceof Hashed h
                     ? new Outcome(s, new Submission.Rendered(s.id(), h.hashes()), h.digest(), h.millis())
                     : new Outcome(s, new Submission.Failed(s.id(), ((RenderAndHash.Failed) o).message()), null, o.millis()));

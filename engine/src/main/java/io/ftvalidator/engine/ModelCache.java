@@ -5,6 +5,7 @@ import io.ftvalidator.engine.EngineException.Kind;
 import io.ftvalidator.engine.bundle.ModelBundle;
 import io.ftvalidator.engine.bundle.ModelRef;
 import io.ftvalidator.engine.lora.LoraAdapter;
+import io.ftvalidator.engine.lora.LoraWeights;
 import io.ftvalidator.engine.render.LoadedModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,7 +27,10 @@ public final class ModelCache implements AutoCloseable {
 
     private static final int MAX_LORAS = 64;
 
-    /** What the cache does, for metrics: {@code kind} is {@code base} or {@code lora}. */
+    /**
+     * What the cache does, for metrics: {@code kind} is {@code base} (a loaded base model), {@code lora}
+     * (a LoRA file read) or {@code merged} (a LoRA's weights merged into its base, see {@link LoraWeights}).
+     */
     public interface Listener {
         Listener NONE = new Listener() {};
 
@@ -34,12 +38,18 @@ public final class ModelCache implements AutoCloseable {
 
         default void miss(String kind) {}
 
-        default void evicted(long bytes) {}
+        /** A base model closed, or a LoRA's merged weights dropped, to stay within the budgets. */
+        default void evicted(String kind, long bytes) {}
     }
+
+    public static final String BASE = "base";
+    public static final String LORA = "lora";
+    public static final String MERGED = "merged";
 
     private final Device device;
     private final Path diskCache;
     private final long memoryBudget;
+    private final long mergedBudget;
     private final Map<String, Entry> bases = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<String, LoraAdapter> loras = new LinkedHashMap<>(16, 0.75f, true);
     private final Listener listener;
@@ -66,15 +76,29 @@ public final class ModelCache implements AutoCloseable {
 
     /** @param listener told of hits, misses and evictions (under the cache's lock: keep it quick) */
     public ModelCache(Device device, Path diskCache, long memoryBudget, Listener listener) {
+        this(device, diskCache, memoryBudget, 0, listener);
+    }
+
+    /**
+     * @param mergedBudget bytes of merged LoRA weights each loaded base keeps for its next sessions, so that
+     *     the jobs of a validation, which take turns between its submissions, need not merge a LoRA again
+     */
+    public ModelCache(Device device, Path diskCache, long memoryBudget, long mergedBudget, Listener listener) {
         this.device = device;
         this.diskCache = diskCache;
         this.memoryBudget = memoryBudget;
+        this.mergedBudget = mergedBudget;
         this.listener = listener;
     }
 
     /** Bytes of module files of the base models loaded now. */
     public synchronized long loadedBytes() {
         return bases.values().stream().mapToLong(e -> e.bytes).sum();
+    }
+
+    /** Bytes of merged LoRA weights the loaded base models keep now. */
+    public synchronized long keptLoraBytes() {
+        return bases.values().stream().mapToLong(e -> e.model.keptLoraBytes()).sum();
     }
 
     public Device device() {
@@ -157,7 +181,7 @@ public final class ModelCache implements AutoCloseable {
             Entry loaded = ref.sha256().map(bases::get).orElse(null);
             if (loaded != null) {
                 loaded.holders++;
-                listener.hit("base");
+                listener.hit(BASE);
                 return new Prepared(loaded, lora);
             }
         }
@@ -165,11 +189,11 @@ public final class ModelCache implements AutoCloseable {
         synchronized (this) {
             Entry entry = bases.get(bundle.digest());
             if (entry == null) {
-                entry = new Entry(LoadedModel.load(bundle, device), moduleBytes(bundle));
+                entry = new Entry(LoadedModel.load(bundle, device, mergedBudget, mergedListener()), moduleBytes(bundle));
                 bases.put(bundle.digest(), entry);
-                listener.miss("base");
+                listener.miss(BASE);
             } else {
-                listener.hit("base");
+                listener.hit(BASE);
             }
             entry.holders++;
             evict();
@@ -177,16 +201,35 @@ public final class ModelCache implements AutoCloseable {
         }
     }
 
+    private LoraWeights.Listener mergedListener() {
+        return new LoraWeights.Listener() {
+            @Override
+            public void hit() {
+                listener.hit(MERGED);
+            }
+
+            @Override
+            public void miss() {
+                listener.miss(MERGED);
+            }
+
+            @Override
+            public void evicted(long bytes) {
+                listener.evicted(MERGED, bytes);
+            }
+        };
+    }
+
     private LoraAdapter lora(ModelRef ref) {
         synchronized (this) {
             // a LoRA named by digest that was read before is not read again
             LoraAdapter known = ref.sha256().map(loras::get).orElse(null);
             if (known != null) {
-                listener.hit("lora");
+                listener.hit(LORA);
                 return known;
             }
         }
-        listener.miss("lora");
+        listener.miss(LORA);
         LoraAdapter read = LoraAdapter.read(ref, diskCache.resolve("loras"));
         synchronized (this) {
             loras.put(read.digest(), read);
@@ -213,7 +256,7 @@ public final class ModelCache implements AutoCloseable {
         for (String digest : victims) {
             Entry victim = bases.remove(digest);
             victim.model.close();
-            listener.evicted(victim.bytes);
+            listener.evicted(BASE, victim.bytes);
         }
     }
 

@@ -4,6 +4,8 @@ import io.ftvalidator.engine.bundle.ModelRef;
 import io.ftvalidator.engine.hash.PerceptualHash;
 import io.ftvalidator.engine.render.ImageSpec;
 import io.ftvalidator.engine.render.LoadedModel;
+import io.ftvalidator.engine.render.PromptEncodings;
+import io.ftvalidator.engine.render.RenderProfile;
 import io.ftvalidator.engine.render.RenderedImage;
 import io.ftvalidator.engine.render.Renderer;
 import io.ftvalidator.hash.HashAlgorithm;
@@ -95,9 +97,11 @@ public final class RenderAndHash {
     /**
      * Renders and hashes {@code images} of one submission with a model from {@code cache}.
      *
+     * @param encodings the prompts' encodings shared with the other submissions of the job or comparison
      * @throws UncheckedIOException only when the listener fails: that is the caller's trouble, not the submission's
      */
-    public static Outcome render(ModelCache cache, String submissionId, Locator locator, Images images, ImageListener listener) {
+    public static Outcome render(ModelCache cache, String submissionId, Locator locator, Images images, PromptEncodings encodings,
+            ImageListener listener) {
         long start = System.nanoTime();
         try {
             Models models = locator.locate();
@@ -107,7 +111,8 @@ public final class RenderAndHash {
                 long[] hashes = new long[images.count()];
                 for (int k = 0; k < hashes.length; k++) {
                     int index = images.indices().get(k);
-                    RenderedImage image = Renderer.render(session, new ImageSpec(images.seed(), index, images.prompts().get(k), images.settings()));
+                    RenderedImage image = Renderer.render(
+                            session, new ImageSpec(images.seed(), index, images.prompts().get(k), images.settings()), encodings, RenderProfile.OFF);
                     hashes[k] = PerceptualHash.hashRgb(images.algorithm(), image.rgb(), image.width(), image.height());
                     notify(listener, submissionId, index, image);
                 }

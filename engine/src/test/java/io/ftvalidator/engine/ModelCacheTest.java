@@ -34,8 +34,8 @@ class ModelCacheTest {
             }
 
             @Override
-            public void evicted(long bytes) {
-                events.add(bytes > 0 ? "evicted" : "evicted nothing");
+            public void evicted(String kind, long bytes) {
+                events.add(bytes > 0 ? "evicted " + kind : "evicted nothing");
             }
         };
         // named by digest, as the worker names what it fetched: a second lookup finds what the first loaded
@@ -49,6 +49,6 @@ class ModelCacheTest {
             }
             assertThat(cache.loadedBytes()).isZero();
         }
-        assertThat(events).containsExactly("miss lora", "miss base", "hit lora", "hit base", "evicted");
+        assertThat(events).containsExactly("miss lora", "miss base", "hit lora", "hit base", "evicted base");
     }
 }

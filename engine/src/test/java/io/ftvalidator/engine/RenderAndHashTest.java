@@ -10,6 +10,7 @@ import io.ftvalidator.engine.RenderAndHash.Images;
 import io.ftvalidator.engine.RenderAndHash.Models;
 import io.ftvalidator.engine.RenderAndHash.Outcome;
 import io.ftvalidator.engine.bundle.ModelRef;
+import io.ftvalidator.engine.render.PromptEncodings;
 import io.ftvalidator.hash.HashAlgorithm;
 import io.ftvalidator.render.RenderSettings;
 import java.io.IOException;
@@ -54,9 +55,9 @@ class RenderAndHashTest {
         // the command line renders every image in one go, a worker one image per job: same hashes
         List<Integer> seen = new ArrayList<>();
         Outcome all = RenderAndHash.render(cache, "honest-1", () -> lora("honest-1"),
-                Images.all(42, PROMPTS, SETTINGS, HashAlgorithm.GOIMAGEHASH), (id, index, image) -> seen.add(index));
+                Images.all(42, PROMPTS, SETTINGS, HashAlgorithm.GOIMAGEHASH), PromptEncodings.none(), (id, index, image) -> seen.add(index));
         Outcome second = RenderAndHash.render(cache, "honest-1", () -> lora("honest-1"),
-                Images.one(42, 1, PROMPTS.get(1), SETTINGS, HashAlgorithm.GOIMAGEHASH), RenderAndHash.ImageListener.NONE);
+                Images.one(42, 1, PROMPTS.get(1), SETTINGS, HashAlgorithm.GOIMAGEHASH), PromptEncodings.none(), RenderAndHash.ImageListener.NONE);
         assertThat(all).isInstanceOf(Hashed.class);
         assertThat(seen).containsExactly(0, 1, 2);
         long[] hashes = ((Hashed) all).hashes();
@@ -69,7 +70,7 @@ class RenderAndHashTest {
     void shouldCountAMissingModelAgainstTheSubmission() {
         Path nope = tmp.resolve("nope.safetensors");
         Outcome o = RenderAndHash.render(cache, "ghost", () -> new Models(new ModelRef(nope, Optional.empty()), Optional.of(Fixtures.baseRef())),
-                Images.one(42, 0, "p", SETTINGS, HashAlgorithm.GOIMAGEHASH), RenderAndHash.ImageListener.NONE);
+                Images.one(42, 0, "p", SETTINGS, HashAlgorithm.GOIMAGEHASH), PromptEncodings.none(), RenderAndHash.ImageListener.NONE);
         assertThat(o).isInstanceOf(Failed.class);
         Failed f = (Failed) o;
         assertThat(f.submissionId()).isEqualTo("ghost");
@@ -82,7 +83,7 @@ class RenderAndHashTest {
     void shouldCountAnUnexpectedErrorAgainstTheRendererNotTheSubmission() {
         Outcome o = RenderAndHash.render(cache, "x", () -> {
             throw new IllegalStateException("disk on fire");
-        }, Images.one(42, 0, "p", SETTINGS, HashAlgorithm.GOIMAGEHASH), RenderAndHash.ImageListener.NONE);
+        }, Images.one(42, 0, "p", SETTINGS, HashAlgorithm.GOIMAGEHASH), PromptEncodings.none(), RenderAndHash.ImageListener.NONE);
         Failed f = (Failed) o;
         assertThat(f.kind()).isEqualTo(RenderAndHash.WORKER_ERROR);
         assertThat(f.message()).isEqualTo("disk on fire");
@@ -93,7 +94,7 @@ class RenderAndHashTest {
     @Test
     void shouldHandAListenersFailureToTheCaller() {
         assertThatThrownBy(() -> RenderAndHash.render(cache, "honest-1", () -> lora("honest-1"),
-                Images.one(42, 0, "p", SETTINGS, HashAlgorithm.GOIMAGEHASH), (id, index, image) -> {
+                Images.one(42, 0, "p", SETTINGS, HashAlgorithm.GOIMAGEHASH), PromptEncodings.none(), (id, index, image) -> {
                     throw new IOException("disk full");
                 }))
                 .isInstanceOf(UncheckedIOException.class)

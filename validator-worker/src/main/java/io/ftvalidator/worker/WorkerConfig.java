@@ -37,6 +37,13 @@ public interface WorkerConfig {
     @WithDefault("8192")
     long modelMemoryMb();
 
+    /**
+     * Merged LoRA weights kept, in MB, per loaded base and over all slots: a validation's jobs take turns
+     * between its submissions, and a submission whose merged weights are kept is not merged again. 0 keeps none.
+     */
+    @WithDefault("1024")
+    long loraMemoryMb();
+
     /** Downloaded models and extracted bundles, by digest. */
     Path cacheDir();
 

@@ -15,7 +15,7 @@ import io.ftvalidator.engine.EngineSetup;
 import io.ftvalidator.engine.bundle.ModelBundle;
 import io.ftvalidator.engine.lora.LoraAdapter;
 import io.ftvalidator.engine.lora.LoraAdapter.Component;
-import io.ftvalidator.engine.lora.LoraMerge;
+import io.ftvalidator.engine.lora.LoraWeights;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -37,9 +37,10 @@ public final class LoadedModel implements AutoCloseable {
     private final PromptTokenizer tokenizer;
     private final NoiseSchedule schedule;
     private final Map<Component, Map<String, NDArray>> parameters = new LinkedHashMap<>();
+    private final LoraWeights loraWeights;
     private final ReentrantLock lock = new ReentrantLock();
 
-    private LoadedModel(ModelBundle bundle, Device device) {
+    private LoadedModel(ModelBundle bundle, Device device, long mergedBudget, LoraWeights.Listener listener) {
         this.bundle = bundle;
         this.device = device;
         this.schedule = new NoiseSchedule(bundle.scheduler());
@@ -64,12 +65,16 @@ public final class LoadedModel implements AutoCloseable {
         tokenizer = tok;
         parameters.put(Component.UNET, namedParameters(unet));
         parameters.put(Component.TEXT_ENCODER, namedParameters(textEncoder));
+        loraWeights = new LoraWeights(parameters::get, unet.getNDManager(), mergedBudget, listener);
     }
 
-    /** Loads the bundle's modules on {@code device} (its digests were checked when it was opened). */
-    public static LoadedModel load(ModelBundle bundle, Device device) {
+    /**
+     * Loads the bundle's modules on {@code device} (its digests were checked when it was opened), keeping up to {@code mergedBudget} bytes of merged
+     * LoRA weights for the sessions that follow (see {@link LoraWeights}).
+     */
+    public static LoadedModel load(ModelBundle bundle, Device device, long mergedBudget, LoraWeights.Listener listener) {
         EngineSetup.engine();
-        return new LoadedModel(bundle, device);
+        return new LoadedModel(bundle, device, mergedBudget, listener);
     }
 
     public ModelBundle bundle() {
@@ -85,45 +90,54 @@ public final class LoadedModel implements AutoCloseable {
     }
 
     /**
-     * Takes the model for one submission: waits for other sessions to end, then merges the LoRA,
-     * if any. Closing the session restores the base weights and lets the next one in.
+     * Takes the model for one submission: waits for other sessions to end, then makes its weights the
+     * base's with the LoRA, if any, merged. The next session restores the base or puts its own LoRA
+     * in; closing a session lets the next one in.
      */
     public Session open(Optional<LoraAdapter> lora) {
         lock.lock();
         try {
-            LoraMerge merge = lora.map(l -> LoraMerge.apply(l, parameters::get, unet.getNDManager())).orElse(null);
-            return new Session(merge);
+            loraWeights.use(lora);
+            return new Session(lora.map(l -> l.layers().stream().anyMatch(layer -> layer.component() == Component.TEXT_ENCODER)).orElse(false));
         } catch (RuntimeException e) {
             lock.unlock();
             throw e;
         }
     }
 
+    /** Bytes of merged LoRA weights kept for the sessions to come. */
+    public long keptLoraBytes() {
+        lock.lock();
+        try {
+            return loraWeights.keptBytes();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Exclusive use of the model, with a LoRA merged or not. */
     public final class Session implements AutoCloseable {
 
-        private final LoraMerge merge;
+        private final boolean textEncoderChanged;
         private boolean open = true;
 
-        private Session(LoraMerge merge) {
-            this.merge = merge;
+        private Session(boolean textEncoderChanged) {
+            this.textEncoderChanged = textEncoderChanged;
         }
 
         public LoadedModel model() {
             return LoadedModel.this;
         }
 
+        /** Whether the session's LoRA changes the text encoder (else it is the base's). */
+        boolean textEncoderChanged() {
+            return textEncoderChanged;
+        }
+
         @Override
         public void close() {
-            if (!open) {
-                return;
-            }
-            open = false;
-            try {
-                if (merge != null) {
-                    merge.close();
-                }
-            } finally {
+            if (open) {
+                open = false;
                 lock.unlock();
             }
         }
@@ -133,12 +147,17 @@ public final class LoadedModel implements AutoCloseable {
         return unet.getNDManager().newSubManager(device);
     }
 
-    /** Hidden states {@code [B, L, D]} of the prompts, one batch. */
-    NDArray encode(NDManager manager, String... prompts) {
+    /** The prompts' token ids, one row per prompt. */
+    long[][] tokens(String... prompts) {
         long[][] ids = new long[prompts.length][];
         for (int i = 0; i < prompts.length; i++) {
             ids[i] = tokenizer.ids(prompts[i]);
         }
+        return ids;
+    }
+
+    /** Hidden states {@code [B, L, D]} of the prompts' token ids, one batch. */
+    NDArray encode(NDManager manager, long[][] ids) {
         NDArray tokens = manager.create(ids);
         return forward(textEncoder, "text encoder", new NDList(tokens));
     }
@@ -222,6 +241,7 @@ public final class LoadedModel implements AutoCloseable {
     public void close() {
         lock.lock();
         try {
+            loraWeights.close();
             tokenizer.close();
             textEncoder.close();
             unet.close();

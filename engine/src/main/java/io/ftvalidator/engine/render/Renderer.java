@@ -1,16 +1,15 @@
 package io.ftvalidator.engine.render;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.ftvalidator.engine.EngineException;
 import io.ftvalidator.engine.EngineException.Kind;
 import io.ftvalidator.engine.bundle.VaeConfig;
+import io.ftvalidator.engine.render.RenderProfile.Stage;
 import io.ftvalidator.noise.PortableNoise;
 import io.ftvalidator.render.RenderSettings;
+import java.util.Arrays;
 
 /**
  * Renders one image as docs/rendering.md defines it: portable starting noise, text conditioning,
@@ -22,6 +21,14 @@ public final class Renderer {
 
     /** Renders with the model of an open session (base weights, or a LoRA merged into them). */
     public static RenderedImage render(LoadedModel.Session session, ImageSpec spec) {
+        return render(session, spec, PromptEncodings.none(), RenderProfile.OFF);
+    }
+
+    /**
+     * Renders as {@link #render(LoadedModel.Session, ImageSpec)}, with the prompts' encodings shared with
+     * the other renders of {@code encodings}, adding each stage's time to {@code profile}.
+     */
+    public static RenderedImage render(LoadedModel.Session session, ImageSpec spec, PromptEncodings encodings, RenderProfile profile) {
         LoadedModel model = session.model();
         RenderSettings settings = spec.settings();
         VaeConfig vae = model.bundle().vae();
@@ -34,49 +41,71 @@ public final class Renderer {
         }
         Shape latentShape = new Shape(1, vae.latentChannels(), height / factor, width / factor);
         Stepper stepper = Stepper.start(settings.sampler(), model.schedule(), settings.steps());
+        boolean guided = settings.guided();
+        int batch = guided ? 2 : 1;
+        Shape batchShape = new Shape(batch, vae.latentChannels(), height / factor, width / factor);
         try (NDManager manager = model.newManager()) {
-            NDArray x = manager.create(PortableNoise.normals(spec.seed(), spec.index(), (int) latentShape.size()), latentShape);
-            boolean guided = settings.guided();
-            NDArray hidden = guided
-                    ? model.encode(manager, settings.negativePrompt(), spec.prompt())
-                    : model.encode(manager, spec.prompt());
+            float[] x = PortableNoise.normals(spec.seed(), spec.index(), (int) latentShape.size());
+            long t0 = System.nanoTime();
+            long[][] tokens = guided ? model.tokens(settings.negativePrompt(), spec.prompt()) : model.tokens(spec.prompt());
+            t0 = profile.add(Stage.TOKENIZE, t0);
+            NDArray hidden = encodings.encode(session, manager, tokens);
+            t0 = profile.add(Stage.TEXT_ENCODE, t0);
             int[] timesteps = stepper.timesteps();
             for (int k = 0; k < timesteps.length; k++) {
-                float t = timesteps[k];
-                NDArray output;
+                float[] output;
+                // the same latent for the unconditional and the conditional half of the batch
+                float[] input = guided ? twice(x) : x;
+                float[] ts = new float[batch];
+                Arrays.fill(ts, timesteps[k]);
+                try (NDArray latent = manager.create(input, batchShape);
+                        NDArray t = manager.create(ts);
+                        NDArray out = model.predict(latent, t, hidden)) {
+                    output = out.toFloatArray();
+                }
+                t0 = profile.add(Stage.UNET, t0);
                 if (guided) {
-                    NDArray both = model.predict(NDArrays.concat(new NDList(x, x)), manager.create(new float[] {t, t}), hidden);
-                    NDArray unconditional = both.get("0:1");
-                    NDArray conditional = both.get("1:2");
-                    output = unconditional.add(conditional.sub(unconditional).mul((float) settings.guidance()));
-                } else {
-                    output = model.predict(x, manager.create(new float[] {t}), hidden);
+                    output = Stepper.guide(output, settings.guidance());
                 }
                 x = stepper.step(k, x, output);
+                t0 = profile.add(Stage.GUIDANCE_AND_STEP, t0);
             }
-            NDArray image = model.decode(x.mul((float) (1.0 / vae.scalingFactor())));
-            return quantize(image, width, height, model);
+            NDArray image = model.decode(manager.create(Stepper.scale(x, 1.0 / vae.scalingFactor()), latentShape));
+            t0 = profile.add(Stage.VAE_DECODE, t0);
+            RenderedImage out = quantize(image, width, height, model);
+            profile.add(Stage.QUANTIZE, t0);
+            return out;
         }
     }
 
-    /** {@code uint8(round(clamp(img * 0.5 + 0.5, 0, 1) * 255))}, CHW to interleaved RGB. */
+    private static float[] twice(float[] x) {
+        float[] out = Arrays.copyOf(x, 2 * x.length);
+        System.arraycopy(x, 0, out, x.length, x.length);
+        return out;
+    }
+
+    /** {@code uint8(round(clamp(img * 0.5 + 0.5, 0, 1) * 255))}, CHW to interleaved RGB, in float32 as the reference does it. */
     private static RenderedImage quantize(NDArray image, int width, int height, LoadedModel model) {
         Shape expected = new Shape(1, 3, height, width);
         if (!image.getShape().equals(expected)) {
             throw new EngineException(
                     Kind.RENDER_FAILED, model.bundle().name() + ": the VAE decoder returned " + image.getShape() + ", expected " + expected);
         }
-        if (image.isNaN().any().getBoolean()) {
-            throw new EngineException(Kind.RENDER_FAILED, model.bundle().name() + ": the render is not finite (NaN in the image)");
+        float[] planar = image.toFloatArray();
+        for (float v : planar) {
+            if (Float.isNaN(v)) {
+                throw new EngineException(Kind.RENDER_FAILED, model.bundle().name() + ": the render is not finite (NaN in the image)");
+            }
         }
-        NDArray pixels = image.mul(0.5f).add(0.5f).clip(0.0f, 1.0f).mul(255.0f).round().toType(DataType.UINT8, false);
-        byte[] planar = pixels.toByteArray();
         int plane = width * height;
         byte[] rgb = new byte[3 * plane];
-        for (int p = 0; p < plane; p++) {
-            rgb[3 * p] = planar[p];
-            rgb[3 * p + 1] = planar[plane + p];
-            rgb[3 * p + 2] = planar[2 * plane + p];
+        for (int c = 0; c < 3; c++) {
+            for (int p = 0; p < plane; p++) {
+                // float32 operations in libtorch's order; rint rounds half to even as torch.round does
+                float v = planar[c * plane + p] * 0.5f + 0.5f;
+                v = Math.min(Math.max(v, 0.0f), 1.0f) * 255.0f;
+                rgb[3 * p + c] = (byte) (int) Math.rint(v);
+            }
         }
         return new RenderedImage(width, height, rgb);
     }

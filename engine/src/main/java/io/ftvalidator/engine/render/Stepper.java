@@ -1,12 +1,14 @@
 package io.ftvalidator.engine.render;
 
-import ai.djl.ndarray.NDArray;
 import io.ftvalidator.render.Sampler;
 
 /**
- * One render's walk through the timesteps: pure tensor arithmetic, no model. Every update is a
- * linear combination with float64 coefficients rounded to float32, evaluated left to right
- * (docs/rendering.md section 4), so that the Python reference can repeat it operation for operation.
+ * One render's walk through the timesteps: pure arithmetic, no model. Every update is a linear
+ * combination with float64 coefficients rounded to float32, evaluated left to right (docs/rendering.md
+ * section 4), so that the Python reference can repeat it operation for operation. It runs on the
+ * latent in Java floats: each multiply and add is one IEEE float32 operation, rounded as libtorch's
+ * elementwise kernels round it (Java never fuses them), so the bits are those of the same operations
+ * on tensors, without a native call and a tensor per operation.
  */
 abstract sealed class Stepper permits Stepper.Ddim, Stepper.DpmSolverPlusPlus {
 
@@ -31,10 +33,10 @@ abstract sealed class Stepper permits Stepper.Ddim, Stepper.DpmSolverPlusPlus {
     }
 
     /** The latent after step {@code k}, from the latent before it and the (guided) model output. */
-    abstract NDArray step(int k, NDArray x, NDArray modelOutput);
+    abstract float[] step(int k, float[] x, float[] modelOutput);
 
     /** The predicted clean latent at timestep {@code t}. */
-    final NDArray predictedSample(int t, NDArray x, NDArray o) {
+    final float[] predictedSample(int t, float[] x, float[] o) {
         double at = StrictMath.sqrt(schedule.alphaCumprod(t));
         double st = StrictMath.sqrt(1.0 - schedule.alphaCumprod(t));
         return switch (schedule.predictionType()) {
@@ -45,7 +47,7 @@ abstract sealed class Stepper permits Stepper.Ddim, Stepper.DpmSolverPlusPlus {
     }
 
     /** The predicted noise at timestep {@code t}. */
-    final NDArray predictedNoise(int t, NDArray x, NDArray o) {
+    final float[] predictedNoise(int t, float[] x, float[] o) {
         double at = StrictMath.sqrt(schedule.alphaCumprod(t));
         double st = StrictMath.sqrt(1.0 - schedule.alphaCumprod(t));
         return switch (schedule.predictionType()) {
@@ -55,12 +57,52 @@ abstract sealed class Stepper permits Stepper.Ddim, Stepper.DpmSolverPlusPlus {
         };
     }
 
-    static NDArray combine(NDArray a, double ca, NDArray b, double cb) {
-        return a.mul((float) ca).add(b.mul((float) cb));
+    /** {@code a * ca + b * cb}, elementwise in float32. */
+    static float[] combine(float[] a, double ca, float[] b, double cb) {
+        float fa = (float) ca;
+        float fb = (float) cb;
+        float[] out = new float[a.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a[i] * fa + b[i] * fb;
+        }
+        return out;
     }
 
-    static NDArray combine(NDArray a, double ca, NDArray b, double cb, NDArray c, double cc) {
-        return combine(a, ca, b, cb).add(c.mul((float) cc));
+    /** {@code (a * ca + b * cb) + c * cc}, elementwise in float32. */
+    static float[] combine(float[] a, double ca, float[] b, double cb, float[] c, double cc) {
+        float fa = (float) ca;
+        float fb = (float) cb;
+        float fc = (float) cc;
+        float[] out = new float[a.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (a[i] * fa + b[i] * fb) + c[i] * fc;
+        }
+        return out;
+    }
+
+    /** {@code a * c}, elementwise in float32. */
+    static float[] scale(float[] a, double c) {
+        float f = (float) c;
+        float[] out = new float[a.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a[i] * f;
+        }
+        return out;
+    }
+
+    /**
+     * Classifier-free guidance on a batched output {@code [unconditional; conditional]}:
+     * {@code u + (c - u) * scale}, elementwise in float32.
+     */
+    static float[] guide(float[] both, double scale) {
+        float g = (float) scale;
+        int n = both.length / 2;
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) {
+            float u = both[i];
+            out[i] = u + (both[n + i] - u) * g;
+        }
+        return out;
     }
 
     /** DDIM, eta 0. */
@@ -74,7 +116,7 @@ abstract sealed class Stepper permits Stepper.Ddim, Stepper.DpmSolverPlusPlus {
         }
 
         @Override
-        NDArray step(int k, NDArray x, NDArray o) {
+        float[] step(int k, float[] x, float[] o) {
             int t = timesteps[k];
             int prev = t - stride;
             double ap = prev >= 0
@@ -92,17 +134,17 @@ abstract sealed class Stepper permits Stepper.Ddim, Stepper.DpmSolverPlusPlus {
     /** DPM-Solver++ 2M (midpoint), first order on the first and the last step, final sigma zero. */
     static final class DpmSolverPlusPlus extends Stepper {
 
-        private NDArray previousSample;
+        private float[] previousSample;
 
         DpmSolverPlusPlus(NoiseSchedule schedule, int[] timesteps) {
             super(schedule, timesteps);
         }
 
         @Override
-        NDArray step(int k, NDArray x, NDArray o) {
+        float[] step(int k, float[] x, float[] o) {
             int s0 = timesteps[k];
-            NDArray m0 = predictedSample(s0, x, o);
-            NDArray next;
+            float[] m0 = predictedSample(s0, x, o);
+            float[] next;
             if (k == timesteps.length - 1) {
                 next = m0; // sigma_t = 0, alpha_t = 1: the sample is the prediction
             } else {

@@ -19,13 +19,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Reading LoRA files in every convention, from files written here. */
-class LoraAdapterTest {
+public class LoraAdapterTest {
 
     @TempDir
     Path tmp;
 
     /** Writes a safetensors file of float32 tensors (shape, then values). */
-    static Path write(Path file, Map<String, float[][]> tensors, String dtype) throws IOException {
+    public static Path write(Path file, Map<String, float[][]> tensors, String dtype) throws IOException {
         StringBuilder header = new StringBuilder("{");
         ByteArrayOutputStream data = new ByteArrayOutputStream();
         int width = dtype.equals("F32") ? 4 : 2;

@@ -120,8 +120,6 @@ final class JobMeters {
 
     /** Model cache hits, misses and evictions of every slot. */
     static ModelCache.Listener cacheListener(MeterRegistry registry) {
-        Counter evictions = registry.counter("ftval.worker.model.cache.evictions");
-        Counter evictedBytes = Counter.builder("ftval.worker.model.cache.evicted").baseUnit("bytes").register(registry);
         return new ModelCache.Listener() {
             @Override
             public void hit(String kind) {
@@ -134,9 +132,9 @@ final class JobMeters {
             }
 
             @Override
-            public void evicted(long bytes) {
-                evictions.increment();
-                evictedBytes.increment(bytes);
+            public void evicted(String kind, long bytes) {
+                registry.counter("ftval.worker.model.cache.evictions", "kind", kind).increment();
+                Counter.builder("ftval.worker.model.cache.evicted").tag("kind", kind).baseUnit("bytes").register(registry).increment(bytes);
             }
         };
     }

@@ -10,6 +10,7 @@ import io.ftvalidator.engine.RenderAndHash.Models;
 import io.ftvalidator.engine.RenderAndHash.Outcome;
 import io.ftvalidator.engine.bundle.ModelRef;
 import io.ftvalidator.schemas.AvroMapping;
+import io.ftvalidator.engine.render.PromptEncodings;
 import io.ftvalidator.engine.render.RenderedImage;
 import io.ftvalidator.schemas.DeviceInfo;
 import io.ftvalidator.schemas.ImageRender;
@@ -89,12 +90,14 @@ public final class JobRenderer {
         }
         RenderAndHash.ImageListener keep = previewSide.isEmpty() ? RenderAndHash.ImageListener.NONE
                 : (submissionId, index, image) -> pngs.add(preview(job, submissionId, image, previewSide.getAsInt()));
+        // one image of every submission: those on one base encode its prompt once
+        PromptEncodings encodings = new PromptEncodings(1);
         for (SubmissionSpec submission : job.getSubmissions()) {
             Span span = tracing.start("ftval.render", SpanKind.INTERNAL, trace, job.getValidationId());
             span.setAttribute(Tracing.IMAGE_INDEX, (long) job.getImageIndex());
             span.setAttribute("ftval.submission.id", submission.getId());
             try {
-                Outcome outcome = RenderAndHash.render(models, submission.getId(), () -> locate(submission), images, keep);
+                Outcome outcome = RenderAndHash.render(models, submission.getId(), () -> locate(submission), images, encodings, keep);
                 if (outcome instanceof Failed f) {
                     span.setStatus(StatusCode.ERROR, f.kind());
                 }

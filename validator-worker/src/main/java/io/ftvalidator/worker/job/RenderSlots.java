@@ -126,10 +126,12 @@ public class RenderSlots {
         }
         ModelCache.Listener cacheMeters = JobMeters.cacheListener(metrics);
         for (int i = 0; i < count; i++) {
-            slots.add(new Slot(i, new ModelCache(d, cacheDir, memoryBudget / count, cacheMeters)));
+            slots.add(new Slot(i, new ModelCache(d, cacheDir, memoryBudget / count, config.loraMemoryMb() * 1024 * 1024 / count, cacheMeters)));
         }
         Gauge.builder("ftval.worker.model.cache.loaded", slots, s -> s.stream().mapToLong(slot -> slot.cache.loadedBytes()).sum())
                 .baseUnit("bytes").description("module bytes of the base models loaded, over all slots").register(metrics);
+        Gauge.builder("ftval.worker.model.cache.merged", slots, s -> s.stream().mapToLong(slot -> slot.cache.keptLoraBytes()).sum())
+                .baseUnit("bytes").description("merged LoRA weights kept for the next jobs, over all slots").register(metrics);
         LOG.infof("rendering on %s %s (%d MB), %s, %d engine threads, %d slot(s), %s", device.getKind(), device.getName(),
                 device.getMemoryBytes() >> 20, precision.id(), engineThreads, count, device.getEngine());
     }
