@@ -23,10 +23,15 @@ final class EngineOptions {
 
     /** Pins the engine settings, checks the precision on the chosen device, then opens a model cache there. */
     ModelCache openCache() {
+        return openCache(0);
+    }
+
+    /** As {@link #openCache()}, keeping up to {@code mergedBudget} bytes of merged LoRA weights per base, as a worker does. */
+    ModelCache openCache(long mergedBudget) {
         EngineSetup.configure(threads != null ? threads : Runtime.getRuntime().availableProcessors());
         Device d = EngineSetup.device(device);
         EngineSetup.precision(precision, d);
-        return new ModelCache(d, cacheDir(), Long.MAX_VALUE);
+        return new ModelCache(d, cacheDir(), Long.MAX_VALUE, mergedBudget, ModelCache.Listener.NONE);
     }
 
     private Path cacheDir() {
