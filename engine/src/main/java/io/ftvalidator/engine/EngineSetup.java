@@ -13,6 +13,9 @@ public final class EngineSetup {
 
     public static final String THREADS = "ai.djl.pytorch.num_threads";
 
+    /** DJL's switch for TorchScript's graph optimizer, read on every forward call. */
+    public static final String GRAPH_OPTIMIZER = "ai.djl.pytorch.graph_optimizer";
+
     /**
      * libtorch's own log threshold on stderr (INFO, WARNING, ERROR or FATAL); unset, libtorch's
      * WARNING. PyTorch's {@code TORCH_CPP_LOG_LEVEL} wins when set. See {@link LibTorch}.
@@ -22,9 +25,9 @@ public final class EngineSetup {
     private EngineSetup() {}
 
     /**
-     * Pins the intra-op thread count (one inter-op thread), turns DJL's profiling graph optimizer
-     * off (it changes outputs after the first calls) and keeps DJL offline. A value set on the
-     * command line ({@code -Dai.djl.pytorch.num_threads=N}) wins.
+     * Pins the intra-op thread count (one inter-op thread) and keeps DJL offline. A value set on the
+     * command line ({@code -Dai.djl.pytorch.num_threads=N}) wins. The graph optimizer is set with the
+     * device, by {@link #device}.
      */
     public static void configure(int threads) {
         if (threads < 1) {
@@ -32,7 +35,6 @@ public final class EngineSetup {
         }
         setIfAbsent(THREADS, Integer.toString(threads));
         setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
-        setIfAbsent("ai.djl.pytorch.graph_optimizer", "false");
         setIfAbsent("ai.djl.offline", "true");
     }
 
@@ -51,7 +53,13 @@ public final class EngineSetup {
         return Integer.getInteger(THREADS, Runtime.getRuntime().availableProcessors());
     }
 
-    /** {@code auto} (the first GPU, else the CPU), {@code cpu}, {@code gpu} (the first GPU) or {@code gpu:N}. */
+    /**
+     * {@code auto} (the first GPU, else the CPU), {@code cpu}, {@code gpu} (the first GPU) or {@code gpu:N}.
+     * TorchScript's graph optimizer goes on for a CPU, off for a GPU, unless the command line set it: on a
+     * CPU it inlines the modules' calls and renders the same bits (libtorch fuses no CPU kernels by
+     * default; {@code RendererTest} checks it) about 15 % sooner; on a GPU its fusions change the outputs
+     * after the first calls. One process renders on one kind of device.
+     */
     public static Device device(String name) {
         String n = name.trim().toLowerCase();
         Device device;
@@ -71,6 +79,7 @@ public final class EngineSetup {
                     Kind.BAD_INPUT, "device " + name + " is not here: this machine has "
                             + engine().getGpuCount() + " GPU(s)");
         }
+        setIfAbsent(GRAPH_OPTIMIZER, Boolean.toString(!device.isGpu()));
         return device;
     }
 

@@ -98,6 +98,32 @@ class RendererTest {
     }
 
     @Test
+    void shouldRenderTheSameBitsWithTheGraphOptimizerOnAndOffOnTheCpu() {
+        String before = System.getProperty(EngineSetup.GRAPH_OPTIMIZER);
+        try {
+            byte[][][] runs = new byte[2][][];
+            for (int on = 0; on < 2; on++) {
+                // DJL reads the switch on every forward call; the optimized plan comes after profiling calls
+                System.setProperty(EngineSetup.GRAPH_OPTIMIZER, Boolean.toString(on == 1));
+                runs[on] = new byte[][] {
+                    render(null, 42, 2, PROMPT, RenderSettings.DEFAULTS).rgb(),
+                    render("honest-1", 42, 2, PROMPT, RenderSettings.DEFAULTS).rgb(),
+                    render(null, 42, 3, PROMPT, RenderSettings.DEFAULTS.withSampler(Sampler.DDIM).withSteps(20)).rgb(),
+                    render(null, 42, 2, PROMPT, RenderSettings.DEFAULTS).rgb(),
+                };
+            }
+            assertThat(runs[1]).isDeepEqualTo(runs[0]);
+            assertThat(runs[0][3]).isEqualTo(runs[0][0]);
+        } finally {
+            if (before == null) {
+                System.clearProperty(EngineSetup.GRAPH_OPTIMIZER);
+            } else {
+                System.setProperty(EngineSetup.GRAPH_OPTIMIZER, before);
+            }
+        }
+    }
+
+    @Test
     void shouldRenderWithDdimAndWithoutGuidance() {
         RenderedImage ddim = render(null, 42, 0, PROMPT, RenderSettings.DEFAULTS.withSampler(Sampler.DDIM).withSteps(20));
         RenderedImage unguided = render(null, 42, 0, PROMPT, RenderSettings.DEFAULTS.withGuidance(1.0).withSteps(20));
