@@ -12,6 +12,7 @@ import ai.djl.util.Pair;
 import io.ftvalidator.engine.EngineException;
 import io.ftvalidator.engine.EngineException.Kind;
 import io.ftvalidator.engine.EngineSetup;
+import io.ftvalidator.engine.LibTorchExit;
 import io.ftvalidator.engine.bundle.ModelBundle;
 import io.ftvalidator.engine.lora.LoraAdapter;
 import io.ftvalidator.engine.lora.LoraAdapter.Component;
@@ -69,7 +70,7 @@ public final class LoadedModel implements AutoCloseable {
     /** Loads the bundle's modules on {@code device} (its digests were checked when it was opened). */
     public static LoadedModel load(ModelBundle bundle, Device device) {
         EngineSetup.engine();
-        return new LoadedModel(bundle, device);
+        return LibTorchExit.work(() -> new LoadedModel(bundle, device));
     }
 
     public ModelBundle bundle() {
@@ -91,7 +92,7 @@ public final class LoadedModel implements AutoCloseable {
     public Session open(Optional<LoraAdapter> lora) {
         lock.lock();
         try {
-            LoraMerge merge = lora.map(l -> LoraMerge.apply(l, parameters::get, unet.getNDManager())).orElse(null);
+            LoraMerge merge = lora.map(l -> LibTorchExit.work(() -> LoraMerge.apply(l, parameters::get, unet.getNDManager()))).orElse(null);
             return new Session(merge);
         } catch (RuntimeException e) {
             lock.unlock();
@@ -121,7 +122,7 @@ public final class LoadedModel implements AutoCloseable {
             open = false;
             try {
                 if (merge != null) {
-                    merge.close();
+                    LibTorchExit.cleanUp(merge::close);
                 }
             } finally {
                 lock.unlock();
@@ -220,14 +221,16 @@ public final class LoadedModel implements AutoCloseable {
 
     @Override
     public void close() {
-        lock.lock();
-        try {
-            tokenizer.close();
-            textEncoder.close();
-            unet.close();
-            vaeDecoder.close();
-        } finally {
-            lock.unlock();
-        }
+        LibTorchExit.cleanUp(() -> {
+            lock.lock();
+            try {
+                tokenizer.close();
+                textEncoder.close();
+                unet.close();
+                vaeDecoder.close();
+            } finally {
+                lock.unlock();
+            }
+        });
     }
 }

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.ftvalidator.engine.EngineException;
 import io.ftvalidator.engine.EngineException.Kind;
+import io.ftvalidator.engine.LibTorchExit;
 import io.ftvalidator.engine.bundle.VaeConfig;
 import io.ftvalidator.noise.PortableNoise;
 import io.ftvalidator.render.RenderSettings;
@@ -20,8 +21,15 @@ public final class Renderer {
 
     private Renderer() {}
 
-    /** Renders with the model of an open session (base weights, or a LoRA merged into them). */
+    /**
+     * Renders with the model of an open session (base weights, or a LoRA merged into them). While
+     * the JVM exits, the render stops for good at the next step (see {@link LibTorchExit}).
+     */
     public static RenderedImage render(LoadedModel.Session session, ImageSpec spec) {
+        return LibTorchExit.work(() -> renderNow(session, spec));
+    }
+
+    private static RenderedImage renderNow(LoadedModel.Session session, ImageSpec spec) {
         LoadedModel model = session.model();
         RenderSettings settings = spec.settings();
         VaeConfig vae = model.bundle().vae();
@@ -42,6 +50,7 @@ public final class Renderer {
                     : model.encode(manager, spec.prompt());
             int[] timesteps = stepper.timesteps();
             for (int k = 0; k < timesteps.length; k++) {
+                LibTorchExit.checkpoint();
                 float t = timesteps[k];
                 NDArray output;
                 if (guided) {
@@ -54,6 +63,7 @@ public final class Renderer {
                 }
                 x = stepper.step(k, x, output);
             }
+            LibTorchExit.checkpoint();
             NDArray image = model.decode(x.mul((float) (1.0 / vae.scalingFactor())));
             return quantize(image, width, height, model);
         }
