@@ -6,9 +6,12 @@
 #   sd        the SD 1.5-sized bundle (tools/gpu/sd15_bundle.py) and its rank-8 LoRAs, in /tmp/sd
 #   bench     ./ftval bench render on the GPU: SD-sized bundle and the fixture base, Java against Python
 #   overhead  ./ftval bench cluster on the GPU at SD size: a GPU worker against the pure render
-#   mixed     a cluster of a GPU worker and a CPU worker validating the fixtures and the SD-sized LoRAs,
-#             then the same validations with compare on the CPU alone (the verdicts to match)
-#   fp16      the SD-sized bundle in float16: hashes against float32 on the GPU, and float32 GPU against CPU
+#   overhead1 the same with the worker on one render slot (FTVAL_WORKER_SLOTS=1), as the pure render has
+#   mixed     a cluster of a GPU worker and a CPU worker validating the fixtures and the SD-sized LoRAs
+#             (logs and decisions in $OUT/mixed.tgz)
+#   cpu       the same validations with compare on the CPU alone (the verdicts to match; per-image hashes)
+#   drift     the same with compare on the GPU (hashes against cpu's), and the SD-sized bundle in float16
+#             against float32 on the GPU
 set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -21,7 +24,7 @@ stamp() { echo "== $(date -u +%H:%M:%S) $*"; }
 fixture_group=(--base fixtures/models/base --model honest-1=fixtures/models/loras/honest-1.safetensors
   --model honest-2=fixtures/models/loras/honest-2.safetensors --model dishonest=fixtures/models/loras/dishonest-half-steps.safetensors)
 sd_group=(--base $SD/bundle --model honest-1=$SD/loras/honest-1.safetensors --model honest-2=$SD/loras/honest-2.safetensors
-  --model dishonest=$SD/loras/dishonest-half.safetensors)
+  --model dishonest-half=$SD/loras/dishonest-half.safetensors --model dishonest-other=$SD/loras/dishonest-other.safetensors)
 sd_small=(--width 256 --height 256 --steps 10)
 
 setup() {
@@ -43,39 +46,55 @@ bench() {
 }
 
 overhead() {
-  ftval bench cluster "${sd_group[@]}" --device gpu --workers 1 --images 6 --steps 20 --rate-validations 50
+  ftval bench cluster "${sd_group[@]:0:8}" --device gpu --workers 1 --images 6 --steps 20 --rate-validations 50
+}
+
+overhead1() {
+  FTVAL_WORKER_SLOTS=1 ftval bench cluster "${sd_group[@]:0:8}" --device gpu --workers 1 --images 6 --steps 20 --rate-validations 50
 }
 
 mixed() {
-  ftval cluster --worker-device gpu --worker-device cpu --allow-bundles --work-dir /tmp/mixed --json > /tmp/mixed.json 2> "$OUT/mixed-cluster.err" &
+  mkdir -p /tmp/mixed
+  ftval cluster --worker-device gpu --worker-device cpu --allow-bundles --work-dir /tmp/mixed --json > /tmp/mixed.json 2> /tmp/mixed/cluster.err &
   for _ in $(seq 240); do [ -s /tmp/mixed.json ] && break; sleep 0.5; done
   cat /tmp/mixed.json
   export FTVAL_API_KEY=$(python3 -c 'import json; print(json.load(open("/tmp/mixed.json"))["apiKey"])')
   stamp "fixtures, mixed cluster"
-  ftval submit "${fixture_group[@]}" --seed 42 --images 8 --prompts fixtures/prompts.txt --wait --json > "$OUT/mixed-fixtures.json"
+  ftval submit "${fixture_group[@]}" --seed 42 --images 8 --prompts fixtures/prompts.txt --wait --json > /tmp/mixed/decision-fixtures.json
   stamp "SD-sized, mixed cluster"
-  ftval submit "${sd_group[@]}" "${sd_small[@]}" --seed 42 --images 6 --prompts fixtures/prompts.txt --wait --json > "$OUT/mixed-sd.json"
+  ftval submit "${sd_group[@]}" "${sd_small[@]}" --seed 42 --images 6 --prompts fixtures/prompts.txt --wait --json > /tmp/mixed/decision-sd.json
   stamp "done"
-  python3 tools/gpu/decision_summary.py "$OUT/mixed-fixtures.json" "$OUT/mixed-sd.json"
+  python3 tools/gpu/decision_summary.py /tmp/mixed/decision-fixtures.json /tmp/mixed/decision-sd.json
   kill %1; wait
-  cp /tmp/mixed/*.log "$OUT/" 2>/dev/null; ls /tmp/mixed
-  stamp "the same validations with compare on the CPU alone"
+  grep -h "slots\|device" /tmp/mixed/worker-*.log | head -20
+  tar czf "$OUT/mixed.tgz" -C /tmp/mixed --exclude kafka --exclude worker-cache --exclude coordinator-state .
+}
+
+cpu() {
   ftval compare "${fixture_group[@]}" --seed 42 --images 8 --prompts fixtures/prompts.txt --device cpu --json > "$OUT/cpu-fixtures.json"
   ftval compare "${sd_group[@]}" "${sd_small[@]}" --seed 42 --images 6 --prompts fixtures/prompts.txt --device cpu --json > "$OUT/cpu-sd.json"
   python3 tools/gpu/decision_summary.py "$OUT/cpu-fixtures.json" "$OUT/cpu-sd.json"
 }
 
+drift() {
+  ftval compare "${fixture_group[@]}" --seed 42 --images 8 --prompts fixtures/prompts.txt --device gpu --json > "$OUT/gpu-fixtures.json"
+  ftval compare "${sd_group[@]}" "${sd_small[@]}" --seed 42 --images 6 --prompts fixtures/prompts.txt --device gpu --json > "$OUT/gpu-sd.json"
+  python3 tools/gpu/decision_summary.py "$OUT/gpu-fixtures.json" "$OUT/gpu-sd.json"
+  fp16
+}
+
 fp16() {
   [ -f $SD/bundle16/SHA256SUMS ] || { python3 tools/gpu/half_bundle.py $SD/bundle $SD/bundle16 && ftval digest $SD/bundle16; }
-  local m=(--model fp32=$SD/bundle --model fp16=$SD/bundle16 --seed 42 --images 8 --prompts fixtures/prompts.txt --steps 20 --json)
-  ftval compare "${m[@]}" --device gpu > "$OUT/fp16-gpu.json"
-  ftval compare "${m[@]}" "${sd_small[@]}" --device gpu > "$OUT/fp16-gpu-256.json"
-  ftval compare "${m[@]}" "${sd_small[@]}" --device cpu > "$OUT/fp16-cpu-256.json"
+  local m=(--model fp32=$SD/bundle --model fp16=$SD/bundle16 --seed 42 --images 8 --prompts fixtures/prompts.txt --json --device gpu)
+  ftval compare "${m[@]}" --steps 20 > "$OUT/fp16-gpu.json"
+  ftval compare "${m[@]}" "${sd_small[@]}" > "$OUT/fp16-gpu-256.json"
   python3 tools/gpu/decision_summary.py "$OUT"/fp16-*.json
 }
 
 for s in "$@"; do
   stamp "$s"
-  $s 2>&1 | tee "$OUT/$s.log"
+  $s 2>&1 | tee "/tmp/$s.log"
 done
 stamp end
+# what comes back is at most 8 files: the logs in one
+tar czf "$OUT/logs.tgz" -C /tmp "${@/%/.log}"
