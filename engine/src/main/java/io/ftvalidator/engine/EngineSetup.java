@@ -53,9 +53,22 @@ public final class EngineSetup {
         return Integer.getInteger(THREADS, Runtime.getRuntime().availableProcessors());
     }
 
+    /**
+     * Checks a device name's form without starting the engine (a process that only passes the
+     * name on, as a local cluster to its workers, should not load libtorch) and returns it in
+     * lower case.
+     */
+    public static String checkDeviceName(String name) {
+        String n = name.trim().toLowerCase();
+        if (!n.matches("auto|cpu|gpu|cuda|(gpu|cuda):\\d+")) {
+            throw new EngineException(Kind.BAD_INPUT, "unknown device '" + name + "': use auto, cpu, gpu or gpu:N");
+        }
+        return n;
+    }
+
     /** {@code auto} (the first GPU, else the CPU), {@code cpu}, {@code gpu} (the first GPU) or {@code gpu:N}. */
     public static Device device(String name) {
-        String n = name.trim().toLowerCase();
+        String n = checkDeviceName(name);
         Device device;
         if (n.equals("auto")) {
             device = Engine.getEngine("PyTorch").getGpuCount() > 0 ? Device.gpu() : Device.cpu();
@@ -63,10 +76,8 @@ public final class EngineSetup {
             device = Device.cpu();
         } else if (n.equals("gpu") || n.equals("cuda")) {
             device = Device.gpu();
-        } else if (n.matches("(gpu|cuda):\\d+")) {
-            device = Device.gpu(Integer.parseInt(n.substring(n.indexOf(':') + 1)));
         } else {
-            throw new EngineException(Kind.BAD_INPUT, "unknown device '" + name + "': use auto, cpu, gpu or gpu:N");
+            device = Device.gpu(Integer.parseInt(n.substring(n.indexOf(':') + 1)));
         }
         if (device.isGpu() && device.getDeviceId() >= engine().getGpuCount()) {
             throw new EngineException(
