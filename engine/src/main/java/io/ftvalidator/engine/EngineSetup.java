@@ -38,11 +38,9 @@ public final class EngineSetup {
 
     /**
      * DJL's PyTorch engine, loaded on first use, with NNPACK off and libtorch's log threshold set
-     * (see {@link LibTorch}), and the JVM's exit kept from running under native work (see
-     * {@link LibTorchExit}). Every path that renders reaches the engine through here.
+     * (see {@link LibTorch}). Every path that renders reaches the engine through here.
      */
     public static Engine engine() {
-        LibTorchExit.install();
         Engine engine = Engine.getEngine("PyTorch");
         LibTorch.apply();
         return engine;

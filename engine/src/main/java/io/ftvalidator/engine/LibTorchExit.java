@@ -14,8 +14,11 @@ import org.slf4j.LoggerFactory;
  * {@code dnnl_primitive_execute} or {@code ConvParams::use_cudnn} and an hs_err file instead of a
  * plain exit (reproduced by {@code ExitWhileRenderingTest}).
  *
- * <p>Work on libtorch runs inside {@link #work}; a shutdown hook, registered with the engine, lets
- * the exit go on only once no thread is inside (at most {@link #WAIT}). A thread that reaches
+ * <p>Work on libtorch runs inside {@link #work}; a shutdown hook, registered by {@link #install}, lets
+ * the exit go on only once no thread is inside (at most {@link #WAIT}). The command line installs
+ * it: Ctrl-C stops a render at its next step. The worker does not: its graceful shutdown lets the
+ * jobs in progress finish and be acknowledged (ftval.worker shutdown waits), which stopping them
+ * here would undo; without the hook {@link #work} only counts. A thread that reaches
  * {@link #work} or a {@link #checkpoint} while the JVM exits stops there for good (the process is
  * going away; nothing it would compute could be used); {@link #cleanUp} skips freeing and
  * restoring then, so that a shutdown hook closing models never waits on a stopped thread.
@@ -35,8 +38,8 @@ public final class LibTorchExit {
 
     private LibTorchExit() {}
 
-    /** Registers the shutdown hook once; {@link EngineSetup#engine()} calls it. */
-    static void install() {
+    /** Registers the shutdown hook once (the command line's main, before any engine use). */
+    public static void install() {
         synchronized (LOCK) {
             if (hooked) {
                 return;

@@ -3,6 +3,7 @@ package io.ftvalidator.engine.render;
 import ai.djl.Device;
 import io.ftvalidator.engine.EngineSetup;
 import io.ftvalidator.engine.Fixtures;
+import io.ftvalidator.engine.LibTorchExit;
 import io.ftvalidator.engine.ModelCache;
 import io.ftvalidator.render.RenderSettings;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ public final class RenderUntilKilled {
     private RenderUntilKilled() {}
 
     public static void main(String[] args) {
+        LibTorchExit.install(); // as the command line does
         EngineSetup.configure(2);
         RenderSettings settings = RenderSettings.DEFAULTS;
         try (ModelCache cache = new ModelCache(Device.cpu(), Path.of(args[0]), Long.MAX_VALUE);
