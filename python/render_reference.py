@@ -531,6 +531,16 @@ def write_png(path, rgb):
         f.write(png)
 
 
+def torch_device(name):
+    """This project's device names (cpu, gpu, gpu:N) as torch's (cpu, cuda, cuda:N)."""
+    n = name.strip().lower()
+    if n == "cpu" or n.startswith("cuda"):
+        return n
+    if n == "gpu" or n.startswith("gpu:"):
+        return "cuda" + n[3:]
+    raise BundleError("unknown device %r: use cpu, gpu or gpu:N" % name)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", required=True, help="bundle directory or zip")
@@ -545,6 +555,7 @@ def main(argv=None):
     ap.add_argument("--width", type=int)
     ap.add_argument("--height", type=int)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--device", default="cpu", help="cpu, gpu or gpu:N (cuda, cuda:N too)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--bench", type=int, default=0, help="render N more times after one warm-up; print the median")
     ap.add_argument("--profile", action="store_true",
@@ -553,7 +564,7 @@ def main(argv=None):
     torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(1)
     try:
-        pipe = Pipeline(a.model, a.lora)
+        pipe = Pipeline(a.model, a.lora, device=torch_device(a.device))
         kw = dict(negative_prompt=a.negative_prompt, steps=a.steps, guidance=a.guidance, sampler=a.sampler,
                   width=a.width, height=a.height)
         rgb = pipe.render(a.seed, a.index, a.prompt, **kw)

@@ -12,6 +12,9 @@ weights from PyTorch's default initialisation, seeded; the architecture of sd_ne
       LoRA files for the tiny model, by diffusers module path: peft-unet.safetensors (PEFT keys,
       attention projections and a 1x1-conv proj_in), kohya-mixed.safetensors (kohya names, UNet
       and text encoder, with alphas), peft-text-encoder.safetensors (text_encoder.* PEFT keys)
+  sd_synthetic.py sd15-loras DIR [--seed S]
+      rank-8 LoRAs on SD 1.5's UNet attention projections (6.4 MB each): honest-1..3 (one LoRA,
+      two with training-like drift), dishonest-half, dishonest-other (write_sd15_loras)
   sd_synthetic.py tokenizer-fixture DIR
       rewrites fixtures/clip-tokenizer's vocab.json, merges.txt and tokenizer.json
 """
@@ -205,6 +208,42 @@ def write_tiny_loras(folder, seed=1, rank=4):
     safetensors_io.save(os.path.join(folder, "peft-text-encoder.safetensors"), te)
 
 
+def write_sd15_loras(folder, seed=1, rank=8, drift=1e-3):
+    """Rank-r LoRAs on SD 1.5's attention projections (to_q, to_k, to_v, to_out.0), PEFT keys:
+    honest-1 (the trained LoRA), honest-2 and honest-3 (the same with relative noise `drift` on every
+    factor, as another card's training would leave), dishonest-half (half its strength) and
+    dishonest-other (another draw). Random factors, not trained: for timing and for the cluster's
+    plumbing at real size, not for thresholds."""
+    with nets.on_meta():
+        unet = nets.manifest(nets.UNet2DConditionModel(nets.SD15_UNET_CONFIG))
+    targets = sorted(k[: -len(".weight")] for k in unet
+                     if k.endswith((".to_q.weight", ".to_k.weight", ".to_v.weight", ".to_out.0.weight")))
+
+    def draw(g):
+        out = {}
+        for m in targets:
+            o, i = unet[m + ".weight"][:2]
+            out[m] = (torch.randn((rank, i), generator=g) / i ** 0.5, torch.randn((o, rank), generator=g) * 0.05)
+        return out
+
+    trained = draw(torch.Generator().manual_seed(seed))
+    other = draw(torch.Generator().manual_seed(seed + 1000))
+    noise = torch.Generator().manual_seed(seed + 2000)
+
+    def drifted(pairs):
+        return {m: tuple(t * (1 + drift * torch.randn(t.shape, generator=noise)) for t in ab) for m, ab in pairs.items()}
+
+    kinds = {"honest-1": trained, "honest-2": drifted(trained), "honest-3": drifted(trained),
+             "dishonest-half": {m: (a, b * 0.5) for m, (a, b) in trained.items()}, "dishonest-other": other}
+    os.makedirs(folder, exist_ok=True)
+    for name, pairs in kinds.items():
+        peft = {}
+        for m, (a, b) in pairs.items():
+            peft["unet.%s.lora_A.weight" % m], peft["unet.%s.lora_B.weight" % m] = a.contiguous(), b.contiguous()
+        safetensors_io.save(os.path.join(folder, name + ".safetensors"), peft, {"format": "pt"})
+    return len(targets)
+
+
 def write_tokenizer_fixture(folder):
     vocab, merges = synthetic_tokenizer()
     write_tokenizer(folder, vocab, merges)
@@ -213,7 +252,7 @@ def write_tokenizer_fixture(folder):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["tiny-folder", "sd15-checkpoint", "tiny-loras", "tokenizer-fixture"])
+    ap.add_argument("what", choices=["tiny-folder", "sd15-checkpoint", "tiny-loras", "sd15-loras", "tokenizer-fixture"])
     ap.add_argument("out")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--format", choices=["safetensors", "bin"], default="safetensors")
@@ -223,6 +262,8 @@ def main(argv=None):
         write_tiny_folder(a.out, a.seed, a.format)
     elif a.what == "tiny-loras":
         write_tiny_loras(a.out, a.seed)
+    elif a.what == "sd15-loras":
+        print("%d modules" % write_sd15_loras(a.out, a.seed))
     elif a.what == "sd15-checkpoint":
         write_sd15_checkpoint(a.out, a.seed, getattr(torch, a.dtype))
     else:

@@ -25,6 +25,7 @@ cmake -DCMAKE_PREFIX_PATH="$torch/share/cmake" -DUSE_CUDA=$cuda -DJAVA_HOME="$JA
 make -j"$(nproc)" >make.log
 # as DJL's own build does: link neither the toolkit's cudart nor its nvrtc, torch brings its own
 sed -i -r "s/\/usr\/local\/cuda(.{5})?\/lib64\/lib(cudart|nvrtc).so//g" CMakeFiles/djl_torch.dir/link.txt
-rm libdjl_torch.so && . CMakeFiles/djl_torch.dir/link.txt
+# the link line holds a literal $ORIGIN (the rpath): keep it literal when the line is run here
+rm libdjl_torch.so && ORIGIN='$ORIGIN' && . CMakeFiles/djl_torch.dir/link.txt
 cp libdjl_torch.so "$out/"
 echo "built $out/libdjl_torch.so for torch $(python -c 'import torch; print(torch.__version__)')"

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Runs ./ftval's jar on the GPU machine (see pack.sh): `tools/gpu/run.sh compare --device gpu ...`.
+# Runs ./ftval on this workplace's GPU machine (no Java there): `tools/gpu/run.sh compare --device gpu ...`.
+# The first call unpacks what tools/gpu/stage.py packed into .gpu/ (a Java runtime in /tmp/jre, the
+# jars where ./ftval's code looks for them: the command line, the coordinator, the worker), so the
+# local cluster commands (cluster, demo, bench cluster) run there too. DJL finds the JNI built for the
+# machine's torch beside its libtorch (PYTORCH_LIBRARY_PATH), which the services inherit.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-T=/opt/torch/.venv/lib/python3.12/site-packages/torch
-cp "$root/.gpu/libdjl_torch.so" "$T/lib/"
-[ -x /tmp/jre/bin/java ] || { mkdir -p /tmp/jre && tar xJf "$root/.gpu/jre.txz" -C /tmp/jre; }
-export PYTORCH_LIBRARY_PATH=$T/lib PYTORCH_VERSION=2.11.0 PYTORCH_FLAVOR=cu130 DJL_CACHE_DIR=/tmp/djl
-exec /tmp/jre/bin/java -Dai.djl.offline=true -Dai.djl.pytorch.graph_optimizer=false -Dftval.home="$root" \
-  -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$root/.gpu/ftval.jar:$root/.gpu/lib/*" io.ftvalidator.cli.Ftval "$@"
+T=$(python3 -c 'import os, torch; print(os.path.dirname(torch.__file__))')
+V=$(python3 -c 'import torch; print(torch.__version__.split("+")[0])')
+[ -x /tmp/jre/bin/java ] && [ -f "$root/cli/target/ftval.jar" ] || python3 "$root/tools/gpu/stage.py" unpack
+cp -n /tmp/libdjl_torch.so "$T/lib/"
+export PYTORCH_LIBRARY_PATH=$T/lib PYTORCH_VERSION=$V PYTORCH_FLAVOR=cu130 DJL_CACHE_DIR=/tmp/djl
+exec /tmp/jre/bin/java -Dai.djl.offline=true -Dftval.home="$root" -jar "$root/cli/target/ftval.jar" "$@"

@@ -1,5 +1,6 @@
 package io.ftvalidator.cli;
 
+import ai.djl.Device;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ftvalidator.engine.EngineSetup;
@@ -25,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -99,9 +101,12 @@ final class BenchCommand {
             int threads;
             double javaMs;
             Double pythonMs = null;
+            String pythonDevice;
             try (Progress bar = progress.start(spec.commandLine().getErr(), json, runs + 2 + (profile ? 2 : 0), "steps")) {
                 try (ModelCache cache = engine.openCache()) {
                     threads = EngineSetup.threads();
+                    Device device = EngineSetup.device(engine.device);
+                    pythonDevice = device.isGpu() ? "gpu:" + device.getDeviceId() : "cpu";
                     try (ModelCache.Prepared prepared = cache.prepare(new ModelRef(bundle, Optional.empty()), Optional.empty());
                             LoadedModel.Session session = prepared.open()) {
                         for (int i = 0; i <= runs; i++) {
@@ -149,7 +154,11 @@ final class BenchCommand {
                         "--model", bundle.toString(), "--seed", "42", "--index", "0", "--prompt", prompt,
                         "--steps", Integer.toString(settings.steps()), "--guidance", Double.toString(settings.guidance()),
                         "--sampler", settings.sampler().id(), "--threads", Integer.toString(threads),
-                        "--bench", Integer.toString(runs), "--out", Path.of(System.getProperty("java.io.tmpdir"), "ftval-bench.png").toString()));
+                        "--bench", Integer.toString(runs), "--device", pythonDevice,
+                        "--out", Path.of(System.getProperty("java.io.tmpdir"), "ftval-bench.png").toString()));
+                if (settings.width() != 0) {
+                    command.addAll(List.of("--width", Integer.toString(settings.width()), "--height", Integer.toString(settings.height())));
+                }
                 if (profile) {
                     command.add("--profile");
                 }
@@ -276,6 +285,20 @@ final class BenchCommand {
         @Option(names = "--rates-only", description = "only the fan-out and aggregation rates, no rendering")
         boolean ratesOnly;
 
+        @Option(names = "--base", description = "the base bundle of the --model LoRAs (default: the fixture base)")
+        Path base;
+
+        @Option(names = "--model", paramLabel = "NAME=PATH",
+                description = "a submission; repeat it (default: the fixtures' two honest replicas and one dishonest LoRA)")
+        List<String> models;
+
+        @Option(names = "--workers", split = ",", defaultValue = "1,2", description = "cluster sizes timed (default: ${DEFAULT-VALUE})")
+        List<Integer> workerCounts;
+
+        @Option(names = "--device", defaultValue = "cpu",
+                description = "where the pure render and every worker render: cpu, gpu or gpu:N (default: ${DEFAULT-VALUE})")
+        String device;
+
         @Option(names = "--json", description = "print the figures as JSON")
         boolean json;
 
@@ -316,7 +339,9 @@ final class BenchCommand {
 
         /** Pure render time in one process, then the cluster end to end with 1 and 2 workers. */
         private void renders(PrintWriter out, ObjectNode figures) throws Exception {
-            List<SubmissionArg> submissions = Fixtures.groupOfThree();
+            List<SubmissionArg> submissions = models == null ? Fixtures.groupOfThree() : SubmissionArg.withUniqueIds(models.stream().map(SubmissionArg::parse).toList());
+            Path basePath = base != null ? base : Fixtures.base();
+            ModelRef baseRef = new ModelRef(basePath, Optional.empty());
             List<String> pool = Fixtures.prompts();
             if (images < 1 || images > pool.size()) {
                 throw new IllegalArgumentException("--images must be in 1.." + pool.size());
@@ -325,48 +350,53 @@ final class BenchCommand {
             RenderSettings settings = render.settings();
             int cores = Runtime.getRuntime().availableProcessors();
             ArrayNode clusters = figures.putArray("cluster");
-            try (Progress bar = progress.start(spec.commandLine().getErr(), json, 2 + 2 * 3, "steps")) {
+            try (Progress bar = progress.start(spec.commandLine().getErr(), json, 2 + workerCounts.size() * 3, "steps")) {
                 // 1. pure render time: every image of the validation in one process, models loaded beforehand
                 EngineOptions engine = new EngineOptions();
-                engine.device = "cpu";
+                engine.device = device;
                 engine.precision = "float32";
                 double pureMs;
                 try (ModelCache cache = engine.openCache()) {
-                    LocalRenders.run(cache, submissions, Optional.of(Fixtures.baseRef()),
+                    LocalRenders.run(cache, submissions, Optional.of(baseRef),
                             Images.all(42, prompts.subList(0, 1), settings, HashAlgorithm.GOIMAGEHASH), ImageListener.NONE);
                     bar.step("pure render");
                     long t0 = System.nanoTime();
-                    LocalRenders.run(cache, submissions, Optional.of(Fixtures.baseRef()),
+                    LocalRenders.run(cache, submissions, Optional.of(baseRef),
                             Images.all(42, prompts, settings, HashAlgorithm.GOIMAGEHASH), ImageListener.NONE);
                     pureMs = (System.nanoTime() - t0) / 1e6;
                     bar.step("cluster, 1 worker");
                 }
-                figures.putObject("pureRender").put("threads", cores).put("submissions", submissions.size()).put("images", images).put("ms", pureMs);
+                figures.putObject("pureRender").put("device", device).put("threads", cores).put("submissions", submissions.size()).put("images", images).put("ms", pureMs);
                 if (!json) {
-                    out.printf("pure render, one process, %d threads: %d submissions x %d images in %.0f ms%n", cores, submissions.size(), images, pureMs);
+                    out.printf("pure render, one process, %s, %d threads: %d submissions x %d images in %.0f ms%n", device, cores, submissions.size(), images, pureMs);
                     out.flush();
                 }
 
                 // 2. end to end, 1 and 2 workers (each worker gets cores / workers engine threads)
-                for (int workers : new int[] {1, 2}) {
+                for (int workers : workerCounts) {
                     LocalClusterOptions local = new LocalClusterOptions();
-                    local.workers = workers;
+                    local.workerDevices = Collections.nCopies(workers, device);
+                    local.allowBundles = base != null;
                     try (LocalCluster cluster = local.start(Map.of(), false)) {
                         bar.step("warm-up");
                         CoordinatorClient client = CoordinatorClient.of(cluster);
                         // warm-up: the workers load the models once
-                        ClusterRates.validate(client, ClusterRates.request(submissions, prompts.subList(0, Math.min(prompts.size(), 2 * workers)), settings));
+                        ClusterRates.validate(client, ClusterRates.request(basePath, submissions, prompts.subList(0, Math.min(prompts.size(), 2 * workers)), settings));
                         bar.step("validation, " + workers + " worker(s)");
-                        var request = ClusterRates.request(submissions, prompts, settings);
+                        var request = ClusterRates.request(basePath, submissions, prompts, settings);
                         long t0 = System.nanoTime();
                         ClusterRates.validate(client, request);
                         double wallMs = (System.nanoTime() - t0) / 1e6;
-                        bar.step(workers == 1 ? "cluster, 2 workers" : "rates");
+                        bar.step("cluster");
+                        int jobs = images;
                         clusters.addObject().put("workers", workers).put("threadsPerWorker", Math.max(1, cores / workers))
-                                .put("ms", wallMs).put("ratioToPureRender", wallMs / pureMs);
+                                .put("ms", wallMs).put("ratioToPureRender", wallMs / pureMs)
+                                .put("overheadMsPerJob", (wallMs * workers - pureMs) / jobs);
                         if (!json) {
-                            out.printf("cluster, %d worker(s) x %d threads: %.0f ms end to end, ratio to pure render %.2f%n",
-                                    workers, Math.max(1, cores / workers), wallMs, wallMs / pureMs);
+                            out.printf("cluster, %d worker(s) x %d threads: %.0f ms end to end, ratio to pure render %.2f;"
+                                    + " overhead per job (wall x workers - pure) / jobs: %.0f ms, %.1f %% of a job's pure render%n",
+                                    workers, Math.max(1, cores / workers), wallMs, wallMs / pureMs,
+                                    (wallMs * workers - pureMs) / jobs, 100 * (wallMs * workers - pureMs) / pureMs);
                             out.flush();
                         }
                     }

@@ -25,7 +25,7 @@ final class ClusterCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
-        out.printf("starting a broker, a coordinator and %d worker(s)%s...%n", local.workers, local.serde.equals("registry") ? ", a schema registry" : "");
+        out.printf("starting a broker, a coordinator and %d worker(s)%s...%n", local.workerCount(), local.serde.equals("registry") ? ", a schema registry" : "");
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         LocalCluster cluster = local.start(Map.of("quarkus.http.port", "8080"), true);

@@ -18,6 +18,7 @@ import io.ftvalidator.schemas.ValidationDecision;
 import io.ftvalidator.schemas.ValidationRequest;
 import io.ftvalidator.validation.Defaults;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -41,7 +42,14 @@ final class ClusterRates {
 
     /** The request of a benchmark validation (digests computed here, outside any timed span). */
     static ObjectNode request(List<SubmissionArg> submissions, List<String> prompts, RenderSettings settings) throws IOException {
-        return SubmitCommand.request(Fixtures.options(submissions, prompts), settings, null, 900);
+        return request(Fixtures.base(), submissions, prompts, settings);
+    }
+
+    /** The same, for LoRAs on {@code base}. */
+    static ObjectNode request(Path base, List<SubmissionArg> submissions, List<String> prompts, RenderSettings settings) throws IOException {
+        ValidationOptions options = Fixtures.options(submissions, prompts);
+        options.base = base.toString();
+        return SubmitCommand.request(options, settings, null, 900);
     }
 
     /** Submits the request and waits for its decision. */

@@ -51,7 +51,7 @@ final class DemoCommand implements Callable<Integer> {
         if (images < 1 || images > prompts.size()) {
             throw new IllegalArgumentException("--images must be in 1.." + prompts.size());
         }
-        out.printf("starting a Kafka broker (in-JVM, KRaft), a coordinator and %d workers...%n", local.workers);
+        out.printf("starting a Kafka broker (in-JVM, KRaft), a coordinator and %d workers...%n", local.workerCount());
         out.flush();
         long t0 = System.nanoTime();
         LocalCluster cluster = local.start(Map.of(), true);

@@ -1,6 +1,7 @@
 package io.ftvalidator.cli;
 
 import io.ftvalidator.engine.EngineException;
+import io.ftvalidator.engine.LibTorchExit;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -44,6 +45,7 @@ public final class Ftval {
     boolean verbose;
 
     public static void main(String[] args) {
+        LibTorchExit.install(); // Ctrl-C stops a render at its next step, not inside libtorch
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

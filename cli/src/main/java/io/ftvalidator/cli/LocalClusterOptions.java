@@ -1,5 +1,6 @@
 package io.ftvalidator.cli;
 
+import io.ftvalidator.engine.EngineSetup;
 import io.ftvalidator.engine.bundle.Verified;
 import io.ftvalidator.local.LocalCluster;
 import io.ftvalidator.local.LocalRegistry;
@@ -8,6 +9,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
@@ -16,6 +19,11 @@ final class LocalClusterOptions {
 
     @Option(names = "--workers", defaultValue = "2", description = "worker processes (default: ${DEFAULT-VALUE})")
     int workers;
+
+    @Option(names = "--worker-device", paramLabel = "DEVICE",
+            description = "one worker on this device (cpu, gpu, gpu:N, auto); repeat it for a mixed cluster, e.g. --worker-device gpu"
+                    + " --worker-device cpu; replaces --workers")
+    List<String> workerDevices = new ArrayList<>();
 
     @Option(names = "--worker-threads", description = "engine threads per worker (default: cores / workers, at least 1)")
     Integer workerThreads;
@@ -37,26 +45,44 @@ final class LocalClusterOptions {
      *     for clusters started by hand, not for benchmarks
      */
     LocalCluster start(Map<String, String> coordinatorProps, boolean quickStart) throws IOException {
-        if (workers < 0 || workers > 16) {
-            throw new IllegalArgumentException("--workers must be in 0..16, got " + workers);
+        int count = workerDevices.isEmpty() ? workers : workerDevices.size();
+        if (count < 0 || count > 16) {
+            throw new IllegalArgumentException("--workers must be in 0..16, got " + count);
+        }
+        for (String device : workerDevices) {
+            EngineSetup.checkDeviceName(device);
         }
         Path home = Home.path();
         Path dir = workDir != null ? workDir : Files.createTempDirectory(Files.createDirectories(Home.cache().resolve("clusters")), "cluster-");
         Files.createDirectories(dir);
         CliLogging.kafkaTo(dir.resolve("broker.log")); // beside the coordinator's and workers' logs
-        int threads = workerThreads != null ? workerThreads : Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, workers));
+        int threads = workerThreads != null ? workerThreads : Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, count));
         LocalCluster.Spec spec = new LocalCluster.Spec(
                 home.resolve("coordinator/target/quarkus-app/quarkus-run.jar"),
                 home.resolve("validator-worker/target/quarkus-app/quarkus-run.jar"),
-                workers, threads, dir, coordinatorProps, Map.of(), Duration.ofSeconds(180));
+                workerDevices.isEmpty() ? workers : 0, threads, dir, coordinatorProps, Map.of(), Duration.ofSeconds(180));
         spec = quickStart ? spec.withJvmOptions(LocalCluster.QUICK_START) : spec;
         // the fixture base is on the allow-list; other models only with --allow-bundles
         spec = spec.withBase("fixture", Verified.digestOf(Fixtures.base()), Fixtures.base().toUri().toString())
                 .with(Map.of("ftval.requests.allow-bundles", Boolean.toString(allowBundles)));
-        return LocalCluster.start(switch (RecordSerde.Encoding.of(serde)) {
+        LocalCluster cluster = LocalCluster.start(switch (RecordSerde.Encoding.of(serde)) {
             case SINGLE_OBJECT -> spec;
             case REGISTRY -> spec.withRegistry(LocalRegistry.defaultApp(home));
         });
+        try {
+            for (String device : workerDevices) {
+                cluster.addWorker(Map.of("ftval.worker.device", device));
+            }
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+        return cluster;
+    }
+
+    /** The number of workers these options start. */
+    int workerCount() {
+        return workerDevices.isEmpty() ? workers : workerDevices.size();
     }
 
     /** One line naming the registry of a cluster in registry mode, or the encoding. */

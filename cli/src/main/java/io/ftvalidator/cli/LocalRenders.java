@@ -33,9 +33,10 @@ final class LocalRenders {
 
     static List<Outcome> run(ModelCache cache, List<SubmissionArg> submissions, Optional<ModelRef> base, Images images,
             RenderAndHash.ImageListener listener) {
-        if (base.isPresent()) {
-            cache.prepare(base.get(), Optional.empty()).close(); // a bad base fails the whole run
-        }
+        // a bad base fails the whole run; a good one is verified once and named by its digest from
+        // then on, as a worker's requests name it (a path alone is hashed again on every prepare:
+        // 4 GB per submission at Stable Diffusion's size)
+        base = base.map(b -> b.sha256().isPresent() ? b : new ModelRef(b.path(), Optional.of(baseDigest(cache, b))));
         List<Outcome> outcomes = new ArrayList<>();
         // every submission renders the same prompts: those on one base encode each prompt once
         PromptEncodings encodings = new PromptEncodings(images.count());

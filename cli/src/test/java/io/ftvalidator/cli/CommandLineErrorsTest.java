@@ -135,6 +135,13 @@ class CommandLineErrorsTest {
     }
 
     @Test
+    void shouldNameAnUnknownWorkerDeviceBeforeStartingAnything() {
+        Run run = ftval("cluster", "--worker-device", "gpu", "--worker-device", "npu:1", "--work-dir", tmp.resolve("cluster").toString());
+        assertOneLineError(run, "unknown device 'npu:1': use auto, cpu, gpu or gpu:N");
+        assertThat(tmp.resolve("cluster")).doesNotExist();
+    }
+
+    @Test
     void shouldRenderOnTheFirstGpuOrElseTheCpuAndSayWhich() {
         Run run = render(base().toString(), "--device", "auto");
         assertThat(run.exit()).as(run.err()).isZero();

@@ -54,6 +54,19 @@ public final class EngineSetup {
     }
 
     /**
+     * Checks a device name's form without starting the engine (a process that only passes the
+     * name on, as a local cluster to its workers, should not load libtorch) and returns it in
+     * lower case.
+     */
+    public static String checkDeviceName(String name) {
+        String n = name.trim().toLowerCase();
+        if (!n.matches("auto|cpu|gpu|cuda|(gpu|cuda):\\d+")) {
+            throw new EngineException(Kind.BAD_INPUT, "unknown device '" + name + "': use auto, cpu, gpu or gpu:N");
+        }
+        return n;
+    }
+
+    /**
      * {@code auto} (the first GPU, else the CPU), {@code cpu}, {@code gpu} (the first GPU) or {@code gpu:N}.
      * TorchScript's graph optimizer goes on for a CPU, off for a GPU, unless the command line set it: on a
      * CPU it inlines the modules' calls and renders the same bits (libtorch fuses no CPU kernels by
@@ -61,7 +74,7 @@ public final class EngineSetup {
      * after the first calls. One process renders on one kind of device.
      */
     public static Device device(String name) {
-        String n = name.trim().toLowerCase();
+        String n = checkDeviceName(name);
         Device device;
         if (n.equals("auto")) {
             device = Engine.getEngine("PyTorch").getGpuCount() > 0 ? Device.gpu() : Device.cpu();
@@ -69,10 +82,8 @@ public final class EngineSetup {
             device = Device.cpu();
         } else if (n.equals("gpu") || n.equals("cuda")) {
             device = Device.gpu();
-        } else if (n.matches("(gpu|cuda):\\d+")) {
-            device = Device.gpu(Integer.parseInt(n.substring(n.indexOf(':') + 1)));
         } else {
-            throw new EngineException(Kind.BAD_INPUT, "unknown device '" + name + "': use auto, cpu, gpu or gpu:N");
+            device = Device.gpu(Integer.parseInt(n.substring(n.indexOf(':') + 1)));
         }
         if (device.isGpu() && device.getDeviceId() >= engine().getGpuCount()) {
             throw new EngineException(

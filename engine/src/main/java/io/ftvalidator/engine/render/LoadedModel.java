@@ -12,6 +12,7 @@ import ai.djl.util.Pair;
 import io.ftvalidator.engine.EngineException;
 import io.ftvalidator.engine.EngineException.Kind;
 import io.ftvalidator.engine.EngineSetup;
+import io.ftvalidator.engine.LibTorchExit;
 import io.ftvalidator.engine.bundle.ModelBundle;
 import io.ftvalidator.engine.lora.LoraAdapter;
 import io.ftvalidator.engine.lora.LoraAdapter.Component;
@@ -74,7 +75,7 @@ public final class LoadedModel implements AutoCloseable {
      */
     public static LoadedModel load(ModelBundle bundle, Device device, long mergedBudget, LoraWeights.Listener listener) {
         EngineSetup.engine();
-        return new LoadedModel(bundle, device, mergedBudget, listener);
+        return LibTorchExit.work(() -> new LoadedModel(bundle, device, mergedBudget, listener));
     }
 
     public ModelBundle bundle() {
@@ -97,7 +98,7 @@ public final class LoadedModel implements AutoCloseable {
     public Session open(Optional<LoraAdapter> lora) {
         lock.lock();
         try {
-            loraWeights.use(lora);
+            LibTorchExit.run(() -> loraWeights.use(lora));
             return new Session(lora.map(l -> l.layers().stream().anyMatch(layer -> layer.component() == Component.TEXT_ENCODER)).orElse(false));
         } catch (RuntimeException e) {
             lock.unlock();
@@ -239,15 +240,17 @@ public final class LoadedModel implements AutoCloseable {
 
     @Override
     public void close() {
-        lock.lock();
-        try {
-            loraWeights.close();
-            tokenizer.close();
-            textEncoder.close();
-            unet.close();
-            vaeDecoder.close();
-        } finally {
-            lock.unlock();
-        }
+        LibTorchExit.cleanUp(() -> {
+            lock.lock();
+            try {
+                loraWeights.close();
+                tokenizer.close();
+                textEncoder.close();
+                unet.close();
+                vaeDecoder.close();
+            } finally {
+                lock.unlock();
+            }
+        });
     }
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.ftvalidator.engine.EngineException;
 import io.ftvalidator.engine.EngineException.Kind;
+import io.ftvalidator.engine.LibTorchExit;
 import io.ftvalidator.engine.bundle.VaeConfig;
 import io.ftvalidator.engine.render.RenderProfile.Stage;
 import io.ftvalidator.noise.PortableNoise;
@@ -19,7 +20,10 @@ public final class Renderer {
 
     private Renderer() {}
 
-    /** Renders with the model of an open session (base weights, or a LoRA merged into them). */
+    /**
+     * Renders with the model of an open session (base weights, or a LoRA merged into them). While
+     * the JVM exits, the render stops for good at the next step (see {@link LibTorchExit}).
+     */
     public static RenderedImage render(LoadedModel.Session session, ImageSpec spec) {
         return render(session, spec, PromptEncodings.none(), RenderProfile.OFF);
     }
@@ -29,6 +33,10 @@ public final class Renderer {
      * the other renders of {@code encodings}, adding each stage's time to {@code profile}.
      */
     public static RenderedImage render(LoadedModel.Session session, ImageSpec spec, PromptEncodings encodings, RenderProfile profile) {
+        return LibTorchExit.work(() -> renderNow(session, spec, encodings, profile));
+    }
+
+    private static RenderedImage renderNow(LoadedModel.Session session, ImageSpec spec, PromptEncodings encodings, RenderProfile profile) {
         LoadedModel model = session.model();
         RenderSettings settings = spec.settings();
         VaeConfig vae = model.bundle().vae();
@@ -53,6 +61,7 @@ public final class Renderer {
             t0 = profile.add(Stage.TEXT_ENCODE, t0);
             int[] timesteps = stepper.timesteps();
             for (int k = 0; k < timesteps.length; k++) {
+                LibTorchExit.checkpoint();
                 float[] output;
                 // the same latent for the unconditional and the conditional half of the batch
                 float[] input = guided ? twice(x) : x;
@@ -70,6 +79,7 @@ public final class Renderer {
                 x = stepper.step(k, x, output);
                 t0 = profile.add(Stage.GUIDANCE_AND_STEP, t0);
             }
+            LibTorchExit.checkpoint();
             NDArray image = model.decode(manager.create(Stepper.scale(x, 1.0 / vae.scalingFactor()), latentShape));
             t0 = profile.add(Stage.VAE_DECODE, t0);
             RenderedImage out = quantize(image, width, height, model);
