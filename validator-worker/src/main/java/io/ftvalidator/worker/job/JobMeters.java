@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -120,6 +121,11 @@ final class JobMeters {
 
     /** Model cache hits, misses and evictions of every slot. */
     static ModelCache.Listener cacheListener(MeterRegistry registry) {
+        // at zero from the start, so that dashboards and alerts find them before the first eviction
+        for (String kind : List.of(ModelCache.BASE, ModelCache.MERGED)) {
+            evictions(registry, kind);
+            evictedBytes(registry, kind);
+        }
         return new ModelCache.Listener() {
             @Override
             public void hit(String kind) {
@@ -133,9 +139,17 @@ final class JobMeters {
 
             @Override
             public void evicted(String kind, long bytes) {
-                registry.counter("ftval.worker.model.cache.evictions", "kind", kind).increment();
-                Counter.builder("ftval.worker.model.cache.evicted").tag("kind", kind).baseUnit("bytes").register(registry).increment(bytes);
+                evictions(registry, kind).increment();
+                evictedBytes(registry, kind).increment(bytes);
             }
         };
+    }
+
+    private static Counter evictions(MeterRegistry registry, String kind) {
+        return registry.counter("ftval.worker.model.cache.evictions", "kind", kind);
+    }
+
+    private static Counter evictedBytes(MeterRegistry registry, String kind) {
+        return Counter.builder("ftval.worker.model.cache.evicted").tag("kind", kind).baseUnit("bytes").register(registry);
     }
 }
