@@ -10,6 +10,8 @@
 #   mixed     a cluster of a GPU worker and a CPU worker validating the fixtures and the SD-sized LoRAs
 #             (logs and decisions in $OUT/mixed.tgz)
 #   cpu       the same validations with compare on the CPU alone (the verdicts to match; per-image hashes)
+#   check     after an engine change: compare on the GPU (fixtures, SD-sized LoRAs; hashes against drift's)
+#             and bench render at SD size
 #   drift     the same with compare on the GPU (hashes against cpu's), and the SD-sized bundle in float16
 #             against float32 on the GPU
 set -uo pipefail
@@ -81,6 +83,13 @@ drift() {
   ftval compare "${sd_group[@]}" "${sd_small[@]}" --seed 42 --images 6 --prompts fixtures/prompts.txt --device gpu --json > "$OUT/gpu-sd.json"
   python3 tools/gpu/decision_summary.py "$OUT/gpu-fixtures.json" "$OUT/gpu-sd.json"
   fp16
+}
+
+check() {
+  ftval compare "${fixture_group[@]}" --seed 42 --images 8 --prompts fixtures/prompts.txt --device gpu --json > "$OUT/check-fixtures.json"
+  ftval compare "${sd_group[@]}" "${sd_small[@]}" --seed 42 --images 6 --prompts fixtures/prompts.txt --device gpu --json > "$OUT/check-sd.json"
+  python3 tools/gpu/decision_summary.py "$OUT/check-fixtures.json" "$OUT/check-sd.json"
+  ftval bench render --model $SD/bundle --device gpu --runs 3 --steps 20 --python python3
 }
 
 fp16() {
