@@ -52,7 +52,7 @@ overhead() {
 }
 
 overhead1() {
-  FTVAL_WORKER_SLOTS=1 ftval bench cluster "${sd_group[@]:0:8}" --device gpu --workers 1 --images 6 --steps 20 --rate-validations 50
+  FTVAL_WORKER_SLOTS=1 overhead
 }
 
 mixed() {
@@ -79,16 +79,19 @@ cpu() {
 }
 
 drift() {
-  ftval compare "${fixture_group[@]}" --seed 42 --images 8 --prompts fixtures/prompts.txt --device gpu --json > "$OUT/gpu-fixtures.json"
-  ftval compare "${sd_group[@]}" "${sd_small[@]}" --seed 42 --images 6 --prompts fixtures/prompts.txt --device gpu --json > "$OUT/gpu-sd.json"
-  python3 tools/gpu/decision_summary.py "$OUT/gpu-fixtures.json" "$OUT/gpu-sd.json"
+  gpu_compares gpu
   fp16
 }
 
+# compare on the GPU: the fixtures and the SD-sized LoRAs, into $OUT/PREFIX-*.json
+gpu_compares() {
+  ftval compare "${fixture_group[@]}" --seed 42 --images 8 --prompts fixtures/prompts.txt --device gpu --json > "$OUT/$1-fixtures.json"
+  ftval compare "${sd_group[@]}" "${sd_small[@]}" --seed 42 --images 6 --prompts fixtures/prompts.txt --device gpu --json > "$OUT/$1-sd.json"
+  python3 tools/gpu/decision_summary.py "$OUT/$1-fixtures.json" "$OUT/$1-sd.json"
+}
+
 check() {
-  ftval compare "${fixture_group[@]}" --seed 42 --images 8 --prompts fixtures/prompts.txt --device gpu --json > "$OUT/check-fixtures.json"
-  ftval compare "${sd_group[@]}" "${sd_small[@]}" --seed 42 --images 6 --prompts fixtures/prompts.txt --device gpu --json > "$OUT/check-sd.json"
-  python3 tools/gpu/decision_summary.py "$OUT/check-fixtures.json" "$OUT/check-sd.json"
+  gpu_compares check
   ftval bench render --model $SD/bundle --device gpu --runs 3 --steps 20 --python python3
 }
 

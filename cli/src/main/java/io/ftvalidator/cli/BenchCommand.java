@@ -8,6 +8,7 @@ import io.ftvalidator.engine.ModelCache;
 import io.ftvalidator.engine.RenderAndHash.ImageListener;
 import io.ftvalidator.engine.RenderAndHash.Images;
 import io.ftvalidator.engine.bundle.ModelRef;
+import io.ftvalidator.engine.bundle.Verified;
 import io.ftvalidator.engine.render.ImageSpec;
 import io.ftvalidator.engine.hash.PerceptualHash;
 import io.ftvalidator.engine.render.LoadedModel;
@@ -105,7 +106,7 @@ final class BenchCommand {
             try (Progress bar = progress.start(spec.commandLine().getErr(), json, runs + 2 + (profile ? 2 : 0), "steps")) {
                 try (ModelCache cache = engine.openCache()) {
                     threads = EngineSetup.threads();
-                    Device device = EngineSetup.device(engine.device);
+                    Device device = cache.device();
                     pythonDevice = device.isGpu() ? "gpu:" + device.getDeviceId() : "cpu";
                     try (ModelCache.Prepared prepared = cache.prepare(new ModelRef(bundle, Optional.empty()), Optional.empty());
                             LoadedModel.Session session = prepared.open()) {
@@ -127,7 +128,8 @@ final class BenchCommand {
                 if (profile) {
                     // a worker's job renders one image of each submission in turn: each turn swaps the LoRA in the
                     // base's weights, merged afresh (kept merges off, as on the command line) or copied in (kept)
-                    ModelRef baseRef = new ModelRef(bundle, Optional.empty());
+                    // named by its digest: a base named by a path alone is hashed again on every prepare
+                    ModelRef baseRef = new ModelRef(bundle, Optional.of(Verified.digestOf(bundle)));
                     List<ModelRef> turns = List.of(new ModelRef(lora != null ? lora : Fixtures.lora("honest-1"), Optional.empty()),
                             new ModelRef(Fixtures.lora("honest-2"), Optional.empty()));
                     for (long budget : new long[] {0, Long.MAX_VALUE}) {

@@ -45,13 +45,7 @@ final class LocalClusterOptions {
      *     for clusters started by hand, not for benchmarks
      */
     LocalCluster start(Map<String, String> coordinatorProps, boolean quickStart) throws IOException {
-        int count = workerDevices.isEmpty() ? workers : workerDevices.size();
-        if (count < 0 || count > 16) {
-            throw new IllegalArgumentException("--workers must be in 0..16, got " + count);
-        }
-        for (String device : workerDevices) {
-            EngineSetup.checkDeviceName(device);
-        }
+        int count = workerCount();
         Path home = Home.path();
         Path dir = workDir != null ? workDir : Files.createTempDirectory(Files.createDirectories(Home.cache().resolve("clusters")), "cluster-");
         Files.createDirectories(dir);
@@ -80,9 +74,16 @@ final class LocalClusterOptions {
         return cluster;
     }
 
-    /** The number of workers these options start. */
+    /** The number of workers these options start, once the options are checked (before anything starts or is printed). */
     int workerCount() {
-        return workerDevices.isEmpty() ? workers : workerDevices.size();
+        int count = workerDevices.isEmpty() ? workers : workerDevices.size();
+        if (count < 0 || count > 16) {
+            throw new IllegalArgumentException("--workers must be in 0..16, got " + count);
+        }
+        for (String device : workerDevices) {
+            EngineSetup.checkDeviceName(device);
+        }
+        return count;
     }
 
     /** One line naming the registry of a cluster in registry mode, or the encoding. */
